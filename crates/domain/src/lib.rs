@@ -9,5 +9,5 @@ pub mod authz;
 pub mod org;
 pub mod validate;
 
-pub use authz::{Assignment, Permission, Role, Scope, ScopeKind};
+pub use authz::{Actor, Assignment, Permission, Role, Scope, ScopeKind};
 pub use validate::{FieldError, FieldErrors};
