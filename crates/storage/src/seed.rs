@@ -437,3 +437,13 @@ pub async fn create_admin(
     tx.commit().await?;
     Ok(u.id)
 }
+
+/// Whether this database was seeded with demo data (a fact in its audit record).
+pub async fn is_demo(db: &Db) -> Result<bool> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(crate::entity::audit_event::Entity::find()
+        .filter(crate::entity::audit_event::Column::ActorName.eq("system:seed-demo"))
+        .count(&db.conn)
+        .await?
+        > 0)
+}

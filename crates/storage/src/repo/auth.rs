@@ -379,6 +379,17 @@ pub async fn revoke_token(tx: &mut WriteTx, user_id: i64, token_id: i64) -> Resu
     Ok(())
 }
 
+/// Revokes the user's token with this secret (API logout).
+pub async fn revoke_token_by_secret(tx: &mut WriteTx, user_id: i64, secret: &str) -> Result<()> {
+    let m = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(sha256_hex(secret)))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .one(tx.conn())
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    revoke_token(tx, user_id, m.id).await
+}
+
 /// Resolves a Bearer token to its actor.
 pub async fn token_lookup(db: &Db, token: &str) -> Result<Option<Actor>> {
     let Some(m) = api_token::Entity::find()
