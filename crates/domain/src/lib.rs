@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod org;
 pub mod validate;
 
