@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod clock;
 pub mod org;
 pub mod validate;
 
