@@ -9,6 +9,7 @@ pub mod authz;
 pub mod calendar;
 pub mod clock;
 pub mod org;
+pub mod rules;
 pub mod validate;
 
 pub use authz::{Assignment, Permission, Role, Scope, ScopeKind};
