@@ -6,7 +6,10 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calendar;
+pub mod clock;
 pub mod org;
+pub mod rules;
 pub mod validate;
 
 pub use authz::{Actor, Assignment, Permission, Role, Scope, ScopeKind};
