@@ -248,18 +248,20 @@ pub async fn context_layer(State(state): State<AppState>, req: Request, next: Ne
         }
     }
 
-    // Language: cookie, then the user's setting, then the browser's.
-    ctx.locale = ctx
-        .cookie(LANG_COOKIE)
-        .and_then(Locale::parse)
-        .or_else(|| ctx.actor.as_ref().and_then(|a| Locale::parse(&a.locale)))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
-        })
-        .unwrap_or_default();
+    // Language: for API calls the client's Accept-Language first; for pages the
+    // cookie, then the user's saved setting, then the browser's.
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language);
+    let chosen = ctx.cookie(LANG_COOKIE).and_then(Locale::parse);
+    let saved = ctx.actor.as_ref().and_then(|a| Locale::parse(&a.locale));
+    ctx.locale = if is_api {
+        accept.or(chosen).or(saved)
+    } else {
+        chosen.or(saved).or(accept)
+    }
+    .unwrap_or_default();
 
     // A declared body larger than the limit is refused before it is read.
     let limit = state.cfg.body_limit_for(&path);

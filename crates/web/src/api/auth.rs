@@ -38,8 +38,9 @@ pub struct LoginResponse {
 async fn login(
     State(state): State<AppState>,
     ctx: ReqCtx,
-    JsonBody(req): JsonBody<LoginRequest>,
+    body: JsonBody,
 ) -> AppResult<Json<LoginResponse>> {
+    let req: LoginRequest = body.parse()?;
     match auth::login(
         &state.db,
         &ctx.audit(),

@@ -121,22 +121,39 @@ impl PageParams {
     }
 }
 
-/// `Json<T>` whose rejections are translated JSON errors (400/413/415/422).
-pub struct JsonBody<T>(pub T);
+/// A JSON request body, read but not yet parsed: handlers check the caller's
+/// permission first and then call [`JsonBody::parse`], so a caller without the
+/// permission always gets 403, whatever they sent. Rejections are translated
+/// JSON errors (400/413/415).
+pub struct JsonBody(axum::body::Bytes);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(r) => Err(match r.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
-                StatusCode::UNPROCESSABLE_ENTITY => {
-                    AppError::BadRequest("error.bad_json_shape".into())
-                }
-                _ => AppError::BadRequest("error.bad_json".into()),
-            }),
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/json") || c.contains("+json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
         }
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(JsonBody(b)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(_) => Err(AppError::BadRequest("error.bad_json".into())),
+        }
+    }
+}
+
+impl JsonBody {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        serde_json::from_slice(&self.0).map_err(|e| {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Data => AppError::BadRequest("error.bad_json_shape".into()),
+                _ => AppError::BadRequest("error.bad_json".into()),
+            }
+        })
     }
 }

@@ -117,9 +117,10 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     a: Authed,
-    JsonBody(b): JsonBody<UnitBody>,
+    body: JsonBody,
 ) -> AppResult<(StatusCode, Json<UnitDto>)> {
     a.actor.scope(Permission::UnitWrite)?;
+    let b: UnitBody = body.parse()?;
     let input = b.form().parse().map_err(crate::error::AppError::Invalid)?;
     let mut tx = state.db.begin_write(&a.ctx.audit()).await?;
     let u = units::create(&mut tx, &input).await?;
@@ -146,9 +147,10 @@ async fn update(
     State(state): State<AppState>,
     a: Authed,
     Path(id): Path<i64>,
-    JsonBody(b): JsonBody<UnitBody>,
+    body: JsonBody,
 ) -> AppResult<Json<UnitDto>> {
     let scope = a.actor.scope(Permission::UnitWrite)?;
+    let b: UnitBody = body.parse()?;
     let input = b.form().parse().map_err(crate::error::AppError::Invalid)?;
     let mut tx = state.db.begin_write(&a.ctx.audit()).await?;
     let u = units::update(&mut tx, &scope, id, &input).await?;
