@@ -233,6 +233,12 @@ impl Db {
         }
     }
 
+    /// Runs one SQL statement as is (benchmarks, maintenance).
+    pub async fn exec(&self, sql: &str) -> Result<()> {
+        self.conn.execute_unprepared(sql).await?;
+        Ok(())
+    }
+
     /// `SELECT 1`, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
         self.conn

@@ -18,6 +18,8 @@ use crate::{
     repo::{staff, units, users},
 };
 
+const SEED_LOCK: i64 = 0x6a67_7365_6564;
+
 /// The password of every demo account (demo mode only; printed at start).
 pub const DEMO_PASSWORD: &str = "Luquan-2026!";
 
@@ -292,12 +294,14 @@ fn d(s: &str) -> NaiveDate {
 /// Seeds the demo organisation once; does nothing when units exist already.
 /// Returns whether it seeded.
 pub async fn seed_demo(db: &Db) -> Result<bool> {
-    if org_unit::Entity::find().count(&db.conn).await? > 0 {
-        return Ok(false);
-    }
     let ctx = AuditCtx::system("seed-demo");
     let all = domain::Scope::All;
     let mut tx = db.begin_write(&ctx).await?;
+    // Several servers may start at once: only the first seeds.
+    tx.lock(SEED_LOCK).await?;
+    if org_unit::Entity::find().count(tx.conn()).await? > 0 {
+        return Ok(false);
+    }
     let mut ids = std::collections::HashMap::new();
     for (i, u) in UNITS.iter().enumerate() {
         let input = UnitInput {

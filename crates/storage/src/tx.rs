@@ -83,6 +83,22 @@ impl WriteTx {
         &self.tx
     }
 
+    /// Serialises this transaction with others that take the same key, until
+    /// commit or rollback (PostgreSQL advisory lock; SQLite write transactions
+    /// are serial already).
+    pub async fn lock(&self, key: i64) -> Result<()> {
+        if self.engine == Engine::Postgres {
+            self.tx
+                .execute_raw(Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1)",
+                    [key.into()],
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn ctx(&self) -> &AuditCtx {
         &self.ctx
     }
