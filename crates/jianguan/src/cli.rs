@@ -345,7 +345,13 @@ async fn bench_sqlite_sync(n: usize) -> Result<i32> {
     for sync in [Synchronous::Full, Synchronous::Normal] {
         let dir = tempdir_for_bench()?;
         let url = format!("sqlite://{}/bench.db", dir.display());
-        let db = Db::connect(&DbOptions { url, max_connections: 4, synchronous: sync, busy_timeout: std::time::Duration::from_secs(5) }).await?;
+        let db = Db::connect(&DbOptions {
+            url,
+            max_connections: 4,
+            synchronous: sync,
+            busy_timeout: std::time::Duration::from_secs(5),
+        })
+        .await?;
         db.migrate().await?;
         let ctx = AuditCtx::system("bench");
         let started = std::time::Instant::now();
@@ -364,10 +370,12 @@ async fn bench_sqlite_sync(n: usize) -> Result<i32> {
         }
         let app = started.elapsed();
         // The raw engine doing the bare minimum: one INSERT per transaction.
-        db.exec("CREATE TABLE raw_bench (id INTEGER PRIMARY KEY, name TEXT NOT NULL)").await?;
+        db.exec("CREATE TABLE raw_bench (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            .await?;
         let started = std::time::Instant::now();
         for i in 0..n {
-            db.exec(&format!("INSERT INTO raw_bench (name) VALUES ('r{i}')")).await?;
+            db.exec(&format!("INSERT INTO raw_bench (name) VALUES ('r{i}')"))
+                .await?;
         }
         let raw = started.elapsed();
         println!(
