@@ -351,7 +351,7 @@ pub async fn seed_demo(db: &Db) -> Result<bool> {
                 s.id,
                 &CertificateInput {
                     kind,
-                    number: format!("冀人社执字130110{:04}", 2024_00 + i),
+                    number: format!("冀人社执字130110{:04}", 202_400 + i),
                     issuer: Some("河北省人民政府".into()),
                     valid_from: d(from),
                     valid_to: d(to),

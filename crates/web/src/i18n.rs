@@ -101,7 +101,7 @@ pub fn validate() -> Result<(), String> {
 }
 
 /// Looks a key up; falls back to Chinese, then to the key itself.
-pub fn t<'a>(locale: Locale, key: &'a str) -> &'a str {
+pub fn t(locale: Locale, key: &str) -> &str {
     let map: &'static HashMap<String, String> = match locale {
         Locale::ZhCn => &ZH,
         Locale::En => &EN,
