@@ -59,11 +59,12 @@ const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
 ];
 
 /// System administration entries: shown to whoever holds the permission.
-const ADMIN: &[(&str, &str, Permission)] = &[
-    ("units", "/units", Permission::UnitRead),
-    ("staff", "/staff", Permission::StaffRead),
-    ("users", "/users", Permission::UserRead),
-    ("audit", "/audit", Permission::AuditRead),
+/// (key, page or `None` while the page is still to come, permission)
+const ADMIN: &[(&str, Option<&str>, Permission)] = &[
+    ("units", Some("/units"), Permission::UnitRead),
+    ("staff", None, Permission::StaffRead),
+    ("users", None, Permission::UserRead),
+    ("audit", None, Permission::AuditRead),
 ];
 
 pub struct Layout {
@@ -99,8 +100,10 @@ impl Layout {
             .filter(|(_, _, p)| actor.as_ref().is_some_and(|a| a.can(*p)))
             .map(|(key, href, _)| NavItem {
                 key,
-                href: href.to_string(),
-                available: true,
+                href: href
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("/modules/{key}")),
+                available: href.is_some(),
                 active: *key == active,
             })
             .collect();
