@@ -350,7 +350,8 @@ pub async fn add_relation(
     Ok(m)
 }
 
-pub async fn delete_relation(tx: &mut WriteTx, scope: &Scope, rel_id: i64) -> Result<()> {
+/// Deletes a declared relationship; returns what was deleted.
+pub async fn delete_relation(tx: &mut WriteTx, scope: &Scope, rel_id: i64) -> Result<Relation> {
     let before = staff_relation::Entity::find_by_id(rel_id)
         .one(tx.conn())
         .await?
@@ -366,5 +367,24 @@ pub async fn delete_relation(tx: &mut WriteTx, scope: &Scope, rel_id: i64) -> Re
         Some(json(&before)),
         None,
     );
-    Ok(())
+    Ok(before)
+}
+
+/// Active staff in scope who have no login account yet, for the account form.
+pub async fn without_account(db: &Db, scope: &Scope) -> Result<Vec<Staff>> {
+    use sea_orm::sea_query::Query;
+    // `NOT IN` over a column with NULLs matches nothing: leave the NULLs out.
+    let linked = Query::select()
+        .column(user::Column::StaffId)
+        .from(user::Entity)
+        .and_where(user::Column::StaffId.is_not_null())
+        .to_owned();
+    Ok(staff::Entity::find()
+        .filter(scope_cond(scope))
+        .filter(staff::Column::Active.eq(true))
+        .filter(staff::Column::Id.not_in_subquery(linked))
+        .order_by_asc(staff::Column::UnitId)
+        .order_by_asc(staff::Column::Id)
+        .all(&db.conn)
+        .await?)
 }

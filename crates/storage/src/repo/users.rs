@@ -273,7 +273,12 @@ pub async fn assign_role(
     Ok(m)
 }
 
-pub async fn revoke_role(tx: &mut WriteTx, scope: &Scope, assignment_id: i64) -> Result<()> {
+/// Revokes a role assignment; returns what was revoked.
+pub async fn revoke_role(
+    tx: &mut WriteTx,
+    scope: &Scope,
+    assignment_id: i64,
+) -> Result<RoleAssignment> {
     let before = role_assignment::Entity::find_by_id(assignment_id)
         .one(tx.conn())
         .await?
@@ -292,7 +297,7 @@ pub async fn revoke_role(tx: &mut WriteTx, scope: &Scope, assignment_id: i64) ->
         Some(json(&before)),
         None,
     );
-    Ok(())
+    Ok(before)
 }
 
 /// Clears a lockout.
