@@ -97,6 +97,25 @@ pub fn certificate_valid_on(
     !revoked && valid_from <= day && day <= valid_to
 }
 
+/// A certificate's state on `day`: `revoked`, `expired`, `pending` (not yet
+/// valid) or `valid`. Labels live under `cert_status.<code>`.
+pub fn certificate_status(
+    valid_from: chrono::NaiveDate,
+    valid_to: chrono::NaiveDate,
+    revoked: bool,
+    day: chrono::NaiveDate,
+) -> &'static str {
+    if revoked {
+        "revoked"
+    } else if valid_to < day {
+        "expired"
+    } else if valid_from > day {
+        "pending"
+    } else {
+        "valid"
+    }
+}
+
 /// Kinds of declared relationship with a regulated subject, for recusal (回避).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -412,5 +431,21 @@ mod tests {
             true,
             d("2026-11-28")
         ));
+        assert_eq!(
+            certificate_status(d("2025-01-01"), d("2026-01-01"), false, d("2026-11-28")),
+            "expired"
+        );
+        assert_eq!(
+            certificate_status(d("2027-01-01"), d("2028-01-01"), false, d("2026-11-28")),
+            "pending"
+        );
+        assert_eq!(
+            certificate_status(d("2025-01-01"), d("2027-01-01"), true, d("2026-11-28")),
+            "revoked"
+        );
+        assert_eq!(
+            certificate_status(d("2025-01-01"), d("2027-01-01"), false, d("2026-11-28")),
+            "valid"
+        );
     }
 }
