@@ -8,6 +8,7 @@
 pub mod api;
 pub mod ctx;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 mod statics;

@@ -172,18 +172,7 @@ async fn login_submit(
                     .await?;
             tx.commit().await?;
             let mut r = Redirect::to(&safe_next(Some(&f.next))).into_response();
-            let secure = if state.cfg.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-                s.token
-            );
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                r.headers_mut().append(header::SET_COOKIE, v);
-            }
+            set_session_cookie(&state, &mut r, &s.token);
             if let Ok(v) =
                 HeaderValue::from_str(&format!("{PRELOGIN_COOKIE}=; Path=/login; Max-Age=0"))
             {
@@ -194,6 +183,41 @@ async fn login_submit(
         LoginOutcome::BadCredentials => Ok(err("auth.bad_credentials")),
         LoginOutcome::Locked { .. } => Ok(err("auth.locked")),
         LoginOutcome::Disabled => Ok(err("auth.disabled")),
+    }
+}
+
+/// Sets the session cookie on a response.
+pub(super) fn set_session_cookie(state: &AppState, r: &mut Response, token: &str) {
+    let secure = if state.cfg.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// The local path of the `Referer`, if it is a safe place to go back to.
+pub(super) fn referer_path(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        })
+        .map(|p| safe_next(Some(&p)))
+}
+
+/// Sets the language cookie on a response.
+pub(super) fn set_lang_cookie(r: &mut Response, loc: crate::i18n::Locale) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        loc.code()
+    )) {
+        r.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
@@ -218,21 +242,8 @@ async fn set_lang(
     headers: axum::http::HeaderMap,
 ) -> Response {
     let loc = crate::i18n::Locale::parse(&code).unwrap_or_default();
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            r.split_once("://")
-                .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
-        })
-        .map(|p| safe_next(Some(&p)))
-        .unwrap_or_else(|| "/login".into());
+    let back = referer_path(&headers).unwrap_or_else(|| "/login".into());
     let mut r = Redirect::to(&back).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        loc.code()
-    )) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
+    set_lang_cookie(&mut r, loc);
     r
 }

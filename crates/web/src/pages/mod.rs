@@ -62,9 +62,9 @@ const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
 /// (key, page or `None` while the page is still to come, permission)
 const ADMIN: &[(&str, Option<&str>, Permission)] = &[
     ("units", Some("/units"), Permission::UnitRead),
-    ("staff", None, Permission::StaffRead),
-    ("users", None, Permission::UserRead),
-    ("audit", None, Permission::AuditRead),
+    ("staff", Some("/staff"), Permission::StaffRead),
+    ("users", Some("/users"), Permission::UserRead),
+    ("audit", Some("/audit"), Permission::AuditRead),
 ];
 
 pub struct Layout {
@@ -268,5 +268,9 @@ impl Errs {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// One translated message on one field.
+    pub fn one(tr: Tr, field: &str, key: &str) -> Errs {
+        Errs(vec![(field.to_string(), tr.t(key).to_string())])
     }
 }
