@@ -2,9 +2,13 @@
 //! utoipa generates from the handlers (`/api/openapi.json`, browsable at
 //! `/api/docs`).
 
+pub mod audit;
 pub mod auth;
 pub mod ops;
+pub mod staff;
+pub mod tokens;
 pub mod units;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -45,6 +49,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(units::router())
+        .merge(staff::router())
+        .merge(users::router())
+        .merge(tokens::router())
+        .merge(audit::router())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs` (assets vendored in the binary).
