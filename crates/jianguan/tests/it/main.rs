@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod admin_pages;
 mod api_basics;
 mod audit_chain;
 mod auth_flow;

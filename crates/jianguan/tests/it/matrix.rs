@@ -25,6 +25,44 @@ const API: &[(&str, &str, Need)] = &[
     ("POST", "/api/v1/units", Perm(P::UnitWrite)),
     ("PUT", "/api/v1/units/{unit}", Perm(P::UnitWrite)),
     ("DELETE", "/api/v1/units/{unit}", Perm(P::UnitWrite)),
+    ("GET", "/api/v1/staff", Perm(P::StaffRead)),
+    ("GET", "/api/v1/staff/{staff}", Perm(P::StaffRead)),
+    ("POST", "/api/v1/staff", Perm(P::StaffWrite)),
+    ("PUT", "/api/v1/staff/{staff}", Perm(P::StaffWrite)),
+    ("DELETE", "/api/v1/staff/{staff}", Perm(P::StaffWrite)),
+    (
+        "POST",
+        "/api/v1/staff/{staff}/certificates",
+        Perm(P::StaffWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/certificates/{cert}/revoke",
+        Perm(P::StaffWrite),
+    ),
+    (
+        "POST",
+        "/api/v1/staff/{staff}/relations",
+        Perm(P::StaffWrite),
+    ),
+    ("DELETE", "/api/v1/relations/999999", Perm(P::StaffWrite)),
+    ("GET", "/api/v1/users", Perm(P::UserRead)),
+    ("GET", "/api/v1/users/{user}", Perm(P::UserRead)),
+    ("POST", "/api/v1/users", Perm(P::UserWrite)),
+    ("POST", "/api/v1/users/{user}/active", Perm(P::UserWrite)),
+    ("POST", "/api/v1/users/{user}/roles", Perm(P::RoleAssign)),
+    (
+        "DELETE",
+        "/api/v1/role-assignments/999999",
+        Perm(P::RoleAssign),
+    ),
+    ("POST", "/api/v1/users/999999/unlock", Perm(P::RoleAssign)),
+    ("POST", "/api/v1/users/{user}/password", Perm(P::RoleAssign)),
+    ("GET", "/api/v1/tokens", Login),
+    ("POST", "/api/v1/tokens", Login),
+    ("DELETE", "/api/v1/tokens/999999", Login),
+    ("GET", "/api/v1/audit-events", Perm(P::AuditRead)),
+    ("GET", "/api/v1/audit-events/verify", Perm(P::AuditRead)),
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
 ];
@@ -39,6 +77,38 @@ const WEB: &[(&str, &str, Need)] = &[
     ("POST", "/units", Perm(P::UnitWrite)),
     ("POST", "/units/{unit}", Perm(P::UnitWrite)),
     ("POST", "/units/{unit}/delete", Perm(P::UnitWrite)),
+    ("GET", "/staff", Perm(P::StaffRead)),
+    ("GET", "/staff/{staff}", Perm(P::StaffRead)),
+    ("GET", "/staff/new", Perm(P::StaffWrite)),
+    ("GET", "/staff/{staff}/edit", Perm(P::StaffWrite)),
+    ("POST", "/staff", Perm(P::StaffWrite)),
+    ("POST", "/staff/{staff}", Perm(P::StaffWrite)),
+    ("POST", "/staff/{staff}/delete", Perm(P::StaffWrite)),
+    ("POST", "/staff/{staff}/certificates", Perm(P::StaffWrite)),
+    ("POST", "/certificates/{cert}/revoke", Perm(P::StaffWrite)),
+    ("POST", "/staff/{staff}/relations", Perm(P::StaffWrite)),
+    ("POST", "/relations/999999/delete", Perm(P::StaffWrite)),
+    ("GET", "/users", Perm(P::UserRead)),
+    ("GET", "/users/{user}", Perm(P::UserRead)),
+    ("GET", "/users/new", Perm(P::UserWrite)),
+    ("POST", "/users", Perm(P::UserWrite)),
+    ("POST", "/users/{user}/active", Perm(P::UserWrite)),
+    ("POST", "/users/{user}/roles", Perm(P::RoleAssign)),
+    (
+        "POST",
+        "/users/{user}/roles/999999/delete",
+        Perm(P::RoleAssign),
+    ),
+    ("POST", "/users/999999/unlock", Perm(P::RoleAssign)),
+    ("POST", "/users/{user}/password", Perm(P::RoleAssign)),
+    ("GET", "/account", Login),
+    ("POST", "/account/password", Login),
+    ("POST", "/account/tokens", Login),
+    ("POST", "/account/tokens/999999/revoke", Login),
+    ("POST", "/account/locale", Login),
+    ("GET", "/audit", Perm(P::AuditRead)),
+    ("GET", "/audit/verify", Perm(P::AuditRead)),
+    ("POST", "/audit/verify", Perm(P::AuditRead)),
 ];
 
 fn allowed(role: Role, need: Need) -> bool {
@@ -82,11 +152,33 @@ async fn every_route_as_every_role() {
             &format!("/api/v1/staff?unit_id={unit}&per_page=100"),
         )
         .await;
-    let staff_id = staff["items"][0]["id"].as_i64().unwrap_or(1);
-    let (_, detail) = app
-        .get_json(&admin, &format!("/api/v1/staff/{staff_id}"))
-        .await;
+    // One with a login account, so that deleting them is refused (409), not done.
+    let mut staff_id = staff["items"][0]["id"].as_i64().unwrap_or(1);
+    let mut detail = serde_json::Value::Null;
+    for s in staff["items"].as_array().unwrap() {
+        let id = s["id"].as_i64().unwrap();
+        let (_, d) = app.get_json(&admin, &format!("/api/v1/staff/{id}")).await;
+        if d["username"].is_string() {
+            staff_id = id;
+            detail = d;
+            break;
+        }
+    }
+    assert!(
+        detail["username"].is_string(),
+        "a staff member with an account"
+    );
     let cert = detail["certificates"][0]["id"].as_i64().unwrap_or(1);
+    // Revoked up front: revoking again is a conflict, not a change.
+    let (s, _) = app
+        .send_json(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/certificates/{cert}/revoke"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
     let ids = Ids {
         unit,
         staff: staff_id,
