@@ -1066,6 +1066,9 @@ workdays = ["2030-10-05"]"#
         #[test]
         fn sub_inverts_add(end in any_date(), n in 0u32..300) {
             let c = cal();
+            // Counting back from a day just past the data needs no data for that
+            // day itself; the property speaks of days the calendar covers.
+            prop_assume!(c.covers(end.year()));
             if let Ok(begin) = c.sub_workdays(end, n) {
                 if n > 0 {
                     prop_assert_eq!(c.is_workday(begin), Ok(true));
