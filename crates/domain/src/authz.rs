@@ -43,10 +43,16 @@ pub enum Permission {
     SupervisedBody,
     /// Expert evaluation.
     ExpertEvaluation,
+    /// Maintain the official holiday calendar (system administrator).
+    CalendarAdmin,
+    /// See statutory clocks and their reminders.
+    ClockRead,
+    /// Start, suspend, resume and complete statutory clocks (extensions also need `MajorDecision`).
+    ClockWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 18] = [
         Permission::UnitRead,
         Permission::UnitWrite,
         Permission::StaffRead,
@@ -62,6 +68,9 @@ impl Permission {
         Permission::InspectionCase,
         Permission::SupervisedBody,
         Permission::ExpertEvaluation,
+        Permission::CalendarAdmin,
+        Permission::ClockRead,
+        Permission::ClockWrite,
     ];
 
     pub fn code(self) -> &'static str {
@@ -81,6 +90,9 @@ impl Permission {
             Permission::InspectionCase => "inspection_case",
             Permission::SupervisedBody => "supervised_body",
             Permission::ExpertEvaluation => "expert_evaluation",
+            Permission::CalendarAdmin => "calendar_admin",
+            Permission::ClockRead => "clock_read",
+            Permission::ClockWrite => "clock_write",
         }
     }
 }
@@ -175,17 +187,42 @@ impl Role {
         use Permission::*;
         match self {
             Role::SystemAdmin => &[
-                UnitRead, UnitWrite, StaffRead, StaffWrite, UserRead, UserWrite,
+                UnitRead,
+                UnitWrite,
+                StaffRead,
+                StaffWrite,
+                UserRead,
+                UserWrite,
+                CalendarAdmin,
             ],
             Role::SecurityAdmin => &[UserRead, RoleAssign],
             Role::AuditAdmin => &[AuditRead],
-            Role::BureauHead => &[UnitRead, StaffRead, MajorDecision],
-            Role::LegalOfficer => &[UnitRead, StaffRead, LegalSupervision],
-            Role::BusinessOfficer => &[UnitRead, StaffRead, BusinessSupervision],
-            Role::DisciplineOfficer => &[UnitRead, StaffRead, DisciplineSupervision],
-            Role::LabourInspector => &[UnitRead, StaffRead, InspectionCase],
-            Role::BrigadeHead => &[UnitRead, StaffRead, InspectionCase, MajorDecision],
-            Role::DelegatedBodyStaff => &[UnitRead, SupervisedBody],
+            Role::BureauHead => &[UnitRead, StaffRead, MajorDecision, ClockRead, ClockWrite],
+            Role::LegalOfficer => &[UnitRead, StaffRead, LegalSupervision, ClockRead, ClockWrite],
+            Role::BusinessOfficer => &[
+                UnitRead,
+                StaffRead,
+                BusinessSupervision,
+                ClockRead,
+                ClockWrite,
+            ],
+            Role::DisciplineOfficer => &[
+                UnitRead,
+                StaffRead,
+                DisciplineSupervision,
+                ClockRead,
+                ClockWrite,
+            ],
+            Role::LabourInspector => &[UnitRead, StaffRead, InspectionCase, ClockRead, ClockWrite],
+            Role::BrigadeHead => &[
+                UnitRead,
+                StaffRead,
+                InspectionCase,
+                MajorDecision,
+                ClockRead,
+                ClockWrite,
+            ],
+            Role::DelegatedBodyStaff => &[UnitRead, SupervisedBody, ClockRead],
             Role::SoeAccount | Role::HrAgencyAccount | Role::TechSchoolAccount => &[SupervisedBody],
             Role::ExpertEvaluator => &[ExpertEvaluation],
         }

@@ -97,6 +97,58 @@ pub enum CalendarDataError {
     WorkdayNotWeekend { year: i32, date: NaiveDate },
 }
 
+impl CalendarError {
+    /// The message in Simplified Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            CalendarError::MissingYear(y) => {
+                format!(
+                    "缺少{y}年的法定节假日数据，无法计算该期限。请系统管理员先导入{y}年国务院放假安排。"
+                )
+            }
+            CalendarError::OutOfRange => "日期超出可计算范围。".into(),
+        }
+    }
+}
+
+impl CalendarDataError {
+    /// The message in Simplified Chinese, naming the year and the date.
+    pub fn zh(&self) -> String {
+        match self {
+            CalendarDataError::Syntax(e) => format!("日历文件不是有效的 TOML，或含有未知字段：{e}"),
+            CalendarDataError::YearOutOfRange(y) => format!("{y}年：年份超出 1900–9999 的范围。"),
+            CalendarDataError::DuplicateYear(y) => format!("{y}年出现了不止一次。"),
+            CalendarDataError::InvalidDate { year, field, value } => {
+                format!("{year}年：{field} 的值 {value:?} 不是 YYYY-MM-DD 格式的日期。")
+            }
+            CalendarDataError::MissingSource { year, field } => {
+                format!("{year}年：来源的 {field} 不能为空。")
+            }
+            CalendarDataError::NoHolidays(y) => format!("{y}年：没有列出任何节假日。"),
+            CalendarDataError::EmptyHolidayName { year, from } => {
+                format!("{year}年：自 {from} 起的节假日没有名称。")
+            }
+            CalendarDataError::FromAfterTo {
+                year,
+                name,
+                from,
+                to,
+            } => {
+                format!("{year}年：{name}的开始日期 {from} 晚于结束日期 {to}。")
+            }
+            CalendarDataError::OutsideYear { year, date } => {
+                format!("{year}年：日期 {date} 不在该年内。")
+            }
+            CalendarDataError::HolidayIsWorkday { year, date } => {
+                format!("{year}年：{date} 同时被列为节假日和调休上班日。")
+            }
+            CalendarDataError::WorkdayNotWeekend { year, date } => {
+                format!("{year}年：调休上班日 {date} 不是星期六或星期日。")
+            }
+        }
+    }
+}
+
 /// The notice a year's data was copied from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {

@@ -315,6 +315,42 @@ pub enum ClockError {
     ExtensionUnjustified { index: usize },
 }
 
+impl ClockError {
+    /// The message in Simplified Chinese (the event index is left out: the
+    /// person acts on the newest event).
+    pub fn zh(&self) -> String {
+        match self {
+            ClockError::Calendar(e) => e.zh(),
+            ClockError::NoEvents | ClockError::NotStarted { .. } => "期限尚未开始计算。".into(),
+            ClockError::AlreadyStarted { .. } => "期限已经开始计算。".into(),
+            ClockError::OutOfOrder { date, previous, .. } => {
+                format!("日期 {date} 早于上一次记录的日期 {previous}，请按时间顺序记录。")
+            }
+            ClockError::AlreadyCompleted { .. } => "该期限已办结，不能再变更。".into(),
+            ClockError::AlreadySuspended { .. } => "该期限已处于中止状态。".into(),
+            ClockError::NotSuspended { .. } => "该期限未中止，无需恢复。".into(),
+            ClockError::ExtendWhileSuspended { .. } => "期限中止期间不能延期，请先恢复。".into(),
+            ClockError::SuspendBackwardRule { .. } => {
+                "倒算的期限（如届满前若干日）不能中止。".into()
+            }
+            ClockError::AfterDeadline { date, deadline, .. } => {
+                format!("{date} 已超过期限届满日 {deadline}，不能再中止或延期。")
+            }
+            ClockError::ExtensionNotAllowed { rule, .. } => format!("期限规则 {rule} 不允许延期。"),
+            ClockError::ZeroExtension { .. } => "延期天数至少为 1。".into(),
+            ClockError::ExtensionTooLong {
+                requested,
+                used,
+                max,
+                ..
+            } => {
+                format!("延期 {requested} 将超过法定上限 {max}（已延期 {used}）。")
+            }
+            ClockError::ExtensionUnjustified { .. } => "延期须写明批准人和理由。".into(),
+        }
+    }
+}
+
 /// Why a deadline changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cause", rename_all = "snake_case")]

@@ -78,6 +78,9 @@ pub async fn start(cfg: Config, listener: TcpListener, lock: bool) -> Result<(Ru
     validate_static_data()?;
     let opened = open_db(&cfg, lock).await?;
     opened.db.migrate().await.context("migration failed")?;
+    storage::repo::calendar::ensure_default(&opened.db)
+        .await
+        .context("loading the holiday calendar")?;
     let demo = prepare_demo(&cfg, &opened.db).await?;
     let state = web::AppState::new(opened.db.clone(), cfg.web_config(demo));
     let _ = web::metrics_handle();

@@ -37,6 +37,15 @@ pub enum StorageError {
     Invalid(domain::FieldErrors),
     #[error("forbidden")]
     Forbidden,
+    /// Calendar data that does not validate (names the year and date).
+    #[error("calendar data: {0}")]
+    CalendarData(domain::calendar::CalendarDataError),
+    /// A clock event the rule does not allow.
+    #[error("clock: {0}")]
+    Clock(domain::clock::ClockError),
+    /// A computation needs calendar data that is missing (names the year).
+    #[error("calendar: {0}")]
+    Calendar(domain::calendar::CalendarError),
     #[error("{0}")]
     Other(String),
 }

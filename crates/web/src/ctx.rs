@@ -398,7 +398,15 @@ fn render_error(state: &AppState, ctx: &ReqCtx, err: &AppError) -> Response {
     if let AppError::Internal(detail) = err {
         tracing::error!(request_id = %ctx.request_id, detail = %detail, "internal error");
     }
-    let msg = t(ctx.locale, &err.message_key()).to_string();
+    let msg = match (err, ctx.locale) {
+        (AppError::Calendar(e), Locale::ZhCn) => e.zh(),
+        (AppError::CalendarData(e), Locale::ZhCn) => e.zh(),
+        (AppError::Clock(e), Locale::ZhCn) => e.zh(),
+        (AppError::Clock(e), Locale::En) => e.to_string(),
+        (AppError::Calendar(e), Locale::En) => e.to_string(),
+        (AppError::CalendarData(e), Locale::En) => e.to_string(),
+        _ => t(ctx.locale, &err.message_key()).to_string(),
+    };
     let fields: Vec<serde_json::Value> = match err {
         AppError::Invalid(f) => f
             .0

@@ -26,6 +26,12 @@ pub enum AppError {
     UnsupportedMediaType,
     Csrf,
     TooManyRequests,
+    /// Invalid calendar data (422), rendered in the request's language.
+    CalendarData(domain::calendar::CalendarDataError),
+    /// A clock event the rule does not allow (422).
+    Clock(domain::clock::ClockError),
+    /// A computation needs a year without calendar data (422).
+    Calendar(domain::calendar::CalendarError),
     Internal(String),
 }
 
@@ -36,7 +42,10 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_)
+            | AppError::CalendarData(_)
+            | AppError::Calendar(_)
+            | AppError::Clock(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -58,6 +67,15 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Csrf => "csrf",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::CalendarData(_) => "calendar_data",
+            AppError::Calendar(domain::calendar::CalendarError::MissingYear(_)) => {
+                "calendar_missing_year"
+            }
+            AppError::Calendar(_) => "calendar",
+            AppError::Clock(domain::clock::ClockError::Calendar(
+                domain::calendar::CalendarError::MissingYear(_),
+            )) => "calendar_missing_year",
+            AppError::Clock(_) => "clock_rule",
             AppError::Internal(_) => "internal",
         }
     }
@@ -76,6 +94,9 @@ impl From<StorageError> for AppError {
         match e {
             StorageError::NotFound => AppError::NotFound,
             StorageError::Forbidden => AppError::Forbidden,
+            StorageError::CalendarData(e) => AppError::CalendarData(e),
+            StorageError::Calendar(e) => AppError::Calendar(e),
+            StorageError::Clock(e) => AppError::Clock(e),
             StorageError::Conflict(k) => AppError::Conflict(k.to_string()),
             StorageError::Invalid(f) => AppError::Invalid(f),
             StorageError::Db(e) => AppError::Internal(e.to_string()),

@@ -3,8 +3,11 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod calendar_year;
 pub mod certificate;
+pub mod clock;
 pub mod org_unit;
+pub mod reminder;
 pub mod role_assignment;
 pub mod session;
 pub mod staff;

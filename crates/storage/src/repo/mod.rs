@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod clocks;
 pub mod staff;
 pub mod units;
 pub mod users;
