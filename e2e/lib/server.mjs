@@ -53,6 +53,24 @@ export function parseAccounts(text) {
   return accounts;
 }
 
+// Servers still running in this process; killed if the process is told to stop
+// (the test runner's timeout sends SIGTERM) or exits without stopping them.
+const live = new Map(); // child process -> its temp data dir
+let signalsHooked = false;
+function hookSignals() {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
+  }
+  process.on('exit', () => {
+    for (const [child, dataDir] of live) {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function isReady(baseUrl) {
@@ -120,13 +138,22 @@ async function startOnce({ binary, extraArgs, env, needAccounts, readyTimeoutMs,
   child.stdout.on('data', (d) => { stdout += d; log.write(d); });
   child.stderr.on('data', (d) => { stderr += d; log.write(d); });
 
+  hookSignals();
+  live.set(child, dataDir);
   let exited = null;
   const exitPromise = new Promise((resolve) => {
-    child.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      live.delete(child);
+      resolve(exited);
+    });
+    child.on('error', (err) => {
+      // Could not be started at all (e.g. not executable).
+      exited = { code: null, signal: null, error: String(err) };
+      live.delete(child);
+      resolve(exited);
+    });
   });
-  // Never leave a server behind, even if the test process dies.
-  const killOnExit = () => { if (!exited) child.kill('SIGKILL'); };
-  process.on('exit', killOnExit);
 
   const cleanupDir = () => rmSync(dataDir, { recursive: true, force: true });
   const output = () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
@@ -135,11 +162,10 @@ async function startOnce({ binary, extraArgs, env, needAccounts, readyTimeoutMs,
   let accounts = {};
   for (;;) {
     if (exited) {
-      process.off('exit', killOnExit);
       log.end();
       cleanupDir();
       const err = new Error(
-        `jianguan exited before it was ready (code ${exited.code}, signal ${exited.signal}); log: ${logPath}\n${output()}`,
+        `jianguan exited before it was ready (code ${exited.code}, signal ${exited.signal}${exited.error ? `, ${exited.error}` : ''}); log: ${logPath}\n${output()}`,
       );
       err.earlyExit = true;
       throw err;
@@ -149,7 +175,6 @@ async function startOnce({ binary, extraArgs, env, needAccounts, readyTimeoutMs,
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exitPromise;
-      process.off('exit', killOnExit);
       log.end();
       cleanupDir();
       const missing = needAccounts.filter((u) => !(u in accounts));
@@ -175,7 +200,6 @@ async function startOnce({ binary, extraArgs, env, needAccounts, readyTimeoutMs,
         exited.timedOut = true;
       }
     }
-    process.off('exit', killOnExit);
     log.end();
     cleanupDir();
     return { ...exited, clean: exited.code === 0 && !exited.timedOut, logPath };
