@@ -335,6 +335,43 @@ pub fn check_separation(existing: &[Role], new: Role) -> Result<(), &'static str
     Ok(())
 }
 
+/// The authenticated person behind a request, with resolved assignments.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub staff_id: Option<i64>,
+    pub locale: String,
+    pub assignments: Vec<Assignment>,
+}
+
+impl Actor {
+    /// The data scope for `perm`, or `Forbidden` when no role grants it.
+    pub fn scope(&self, perm: Permission) -> Result<Scope, Forbidden> {
+        effective_scope(&self.assignments, perm, self.user_id, self.staff_id)
+    }
+
+    pub fn can(&self, perm: Permission) -> bool {
+        self.assignments.iter().any(|a| a.role.grants(perm))
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        self.assignments.iter().map(|a| a.role).collect()
+    }
+
+    /// Role codes joined with commas, as written into audit events.
+    pub fn role_codes(&self) -> String {
+        self.assignments
+            .iter()
+            .map(|a| a.role.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

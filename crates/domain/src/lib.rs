@@ -6,8 +6,11 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calendar;
+pub mod clock;
 pub mod org;
+pub mod rules;
 pub mod validate;
 
-pub use authz::{Assignment, Permission, Role, Scope, ScopeKind};
+pub use authz::{Actor, Assignment, Permission, Role, Scope, ScopeKind};
 pub use validate::{FieldError, FieldErrors};

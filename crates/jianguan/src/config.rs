@@ -1,0 +1,277 @@
+//! Configuration: defaults → `jianguan.toml` (in the working directory or
+//! `--config`) → environment (`JIANGUAN__SECTION__KEY`) → command-line flags.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, Result, bail};
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the SQLite database, its lock file and (later) files live.
+    pub data_dir: PathBuf,
+    /// Seed demo data and print demo accounts. Unset: on for a new embedded
+    /// database, never for PostgreSQL.
+    pub demo: Option<bool>,
+    pub server: Server,
+    pub database: Database,
+    pub auth: Auth,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    pub listen: String,
+    pub site_name: String,
+    /// Set when TLS terminates in front of the app: cookies get `Secure`.
+    pub secure_cookies: bool,
+    /// Addresses of load balancers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+    pub max_body_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// Seconds to let requests in flight finish on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    /// `sqlite://…` or `postgres://…`; empty = `sqlite://<data_dir>/jianguan.db`.
+    pub url: String,
+    pub max_connections: u32,
+    /// `full` (default: no acknowledged write lost even on power failure) or `normal`.
+    pub sqlite_synchronous: String,
+    pub busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Auth {
+    pub max_failures: i32,
+    pub lockout_minutes: i64,
+    pub idle_timeout_minutes: i64,
+    pub absolute_timeout_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// An `EnvFilter` directive, e.g. `info,jianguan=debug`.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./data"),
+            demo: None,
+            server: Server::default(),
+            database: Database::default(),
+            auth: Auth::default(),
+            log: Log::default(),
+        }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            listen: "127.0.0.1:8080".into(),
+            site_name: "鹿泉区人社局事中事后监管平台".into(),
+            secure_cookies: false,
+            trusted_proxies: vec![],
+            max_body_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database {
+            url: String::new(),
+            max_connections: 10,
+            sqlite_synchronous: "full".into(),
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Auth {
+            max_failures: 5,
+            lockout_minutes: 15,
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+        }
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            format: "pretty".into(),
+            level: "info,sqlx=warn,sea_orm=warn".into(),
+        }
+    }
+}
+
+/// Flags that override the file and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub demo: bool,
+}
+
+impl Config {
+    pub fn load(o: &Overrides) -> Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match &o.config_file {
+            Some(p) => {
+                if !p.exists() {
+                    bail!("配置文件不存在 / config file not found: {}", p.display());
+                }
+                fig = fig.merge(Toml::file(p));
+            }
+            None => fig = fig.merge(Toml::file("jianguan.toml")),
+        }
+        fig = fig.merge(Env::prefixed("JIANGUAN__").split("__").lowercase(true));
+        let mut c: Config = fig.extract().map_err(|e| {
+            let first = e.clone().into_iter().next();
+            match first {
+                Some(err) => anyhow::anyhow!(
+                    "配置错误 / configuration error at `{}`: {}",
+                    err.path.join("."),
+                    err.kind
+                ),
+                None => anyhow::anyhow!("配置错误 / configuration error: {e}"),
+            }
+        })?;
+        if let Some(d) = &o.data_dir {
+            c.data_dir = d.clone();
+        }
+        if let Some(u) = &o.database_url {
+            c.database.url = u.clone();
+        }
+        if let Some(l) = &o.listen {
+            c.server.listen = l.clone();
+        }
+        if o.demo {
+            c.demo = Some(true);
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks every value that the types alone do not; names the key.
+    pub fn validate(&self) -> Result<()> {
+        self.listen_addr()?;
+        let url = self.database_url();
+        if storage::Engine::from_url(&url).is_none() {
+            bail!(
+                "配置错误 `database.url`: 只支持 sqlite:// 或 postgres:// / only sqlite:// or postgres:// URLs are supported"
+            );
+        }
+        self.database
+            .sqlite_synchronous
+            .parse::<storage::Synchronous>()
+            .map_err(|e| anyhow::anyhow!("配置错误 `database.sqlite_synchronous`: {e}"))?;
+        if self.database.max_connections == 0 {
+            bail!("配置错误 `database.max_connections`: must be at least 1");
+        }
+        for p in &self.server.trusted_proxies {
+            p.parse::<std::net::IpAddr>().with_context(|| {
+                format!("配置错误 `server.trusted_proxies`: {p} is not an IP address")
+            })?;
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            bail!(
+                "配置错误 `log.format`: expected pretty or json, got {}",
+                self.log.format
+            );
+        }
+        if self.auth.max_failures < 1
+            || self.auth.lockout_minutes < 1
+            || self.auth.idle_timeout_minutes < 1
+            || self.auth.absolute_timeout_hours < 1
+        {
+            bail!("配置错误 `auth`: every limit must be at least 1");
+        }
+        if self.server.max_body_bytes < 1024 {
+            bail!("配置错误 `server.max_body_bytes`: at least 1024");
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr> {
+        self.server.listen.parse().with_context(|| {
+            format!(
+                "配置错误 `server.listen`: `{}` is not HOST:PORT",
+                self.server.listen
+            )
+        })
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}/jianguan.db", self.data_dir.display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    pub fn db_options(&self) -> storage::DbOptions {
+        storage::DbOptions {
+            url: self.database_url(),
+            max_connections: self.database.max_connections,
+            synchronous: self
+                .database
+                .sqlite_synchronous
+                .parse()
+                .unwrap_or(storage::Synchronous::Full),
+            busy_timeout: std::time::Duration::from_millis(self.database.busy_timeout_ms),
+        }
+    }
+
+    pub fn web_config(&self, demo: bool) -> web::WebConfig {
+        web::WebConfig {
+            auth: storage::repo::auth::AuthPolicy {
+                max_failures: self.auth.max_failures,
+                lockout: chrono::Duration::minutes(self.auth.lockout_minutes),
+                idle_timeout: chrono::Duration::minutes(self.auth.idle_timeout_minutes),
+                absolute_timeout: chrono::Duration::hours(self.auth.absolute_timeout_hours),
+            },
+            secure_cookies: self.server.secure_cookies,
+            trusted_proxies: self
+                .server
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            max_body_bytes: self.server.max_body_bytes,
+            demo,
+            site_name: self.server.site_name.clone(),
+            request_timeout: std::time::Duration::from_secs(self.server.request_timeout_secs),
+        }
+    }
+
+    /// The effective configuration as TOML with secrets redacted.
+    pub fn redacted_toml(&self) -> String {
+        let mut c = self.clone();
+        c.database.url = storage::redact_url(&self.database_url());
+        toml::to_string_pretty(&c).unwrap_or_default()
+    }
+}
