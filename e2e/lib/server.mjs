@@ -55,19 +55,19 @@ export function parseAccounts(text) {
 
 // Servers still running in this process; killed if the process is told to stop
 // (the test runner's timeout sends SIGTERM) or exits without stopping them.
-const live = new Set();
+const live = new Map(); // child process -> its temp data dir
 let signalsHooked = false;
 function hookSignals() {
   if (signalsHooked) return;
   signalsHooked = true;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, () => {
-      for (const child of live) child.kill('SIGKILL');
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
+    process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
   }
   process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
+    for (const [child, dataDir] of live) {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 }
 
@@ -139,7 +139,7 @@ async function startOnce({ binary, extraArgs, env, needAccounts, readyTimeoutMs,
   child.stderr.on('data', (d) => { stderr += d; log.write(d); });
 
   hookSignals();
-  live.add(child);
+  live.set(child, dataDir);
   let exited = null;
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
