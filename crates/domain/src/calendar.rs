@@ -66,6 +66,8 @@ pub enum CalendarError {
 pub enum CalendarDataError {
     #[error("calendar file is not valid TOML or has unexpected fields: {0}")]
     Syntax(String),
+    #[error("calendar file lists no [[year]] table")]
+    NoYears,
     #[error("year {0}: outside the accepted range 1900–9999")]
     YearOutOfRange(i32),
     #[error("year {0} appears more than once")]
@@ -116,6 +118,7 @@ impl CalendarDataError {
     pub fn zh(&self) -> String {
         match self {
             CalendarDataError::Syntax(e) => format!("日历文件不是有效的 TOML，或含有未知字段：{e}"),
+            CalendarDataError::NoYears => "日历文件中没有任何 [[year]] 年度数据。".into(),
             CalendarDataError::YearOutOfRange(y) => format!("{y}年：年份超出 1900–9999 的范围。"),
             CalendarDataError::DuplicateYear(y) => format!("{y}年出现了不止一次。"),
             CalendarDataError::InvalidDate { year, field, value } => {
@@ -251,6 +254,17 @@ pub enum DayType {
 impl DayType {
     pub fn is_working(self) -> bool {
         matches!(self, DayType::Workday | DayType::AdjustedWorkday)
+    }
+
+    /// Stable code, as in the JSON form: `workday`, `adjusted_workday`,
+    /// `weekend`, `holiday`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DayType::Workday => "workday",
+            DayType::AdjustedWorkday => "adjusted_workday",
+            DayType::Weekend => "weekend",
+            DayType::Holiday => "holiday",
+        }
     }
 }
 
@@ -653,8 +667,9 @@ struct RawHoliday {
     to: String,
 }
 
-fn parse_date(year: i32, field: &'static str, value: &str) -> Result<NaiveDate, CalendarDataError> {
-    // Strict YYYY-MM-DD: chrono alone would also accept e.g. "2025-1-5".
+/// Parses a date in strict `YYYY-MM-DD` form (chrono alone would also
+/// accept e.g. `2025-1-5`). `None` for anything else or an impossible date.
+pub fn parse_ymd(value: &str) -> Option<NaiveDate> {
     let well_formed = value.len() == 10
         && value.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',
@@ -663,11 +678,14 @@ fn parse_date(year: i32, field: &'static str, value: &str) -> Result<NaiveDate, 
     well_formed
         .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
         .flatten()
-        .ok_or_else(|| CalendarDataError::InvalidDate {
-            year,
-            field,
-            value: value.to_string(),
-        })
+}
+
+fn parse_date(year: i32, field: &'static str, value: &str) -> Result<NaiveDate, CalendarDataError> {
+    parse_ymd(value).ok_or_else(|| CalendarDataError::InvalidDate {
+        year,
+        field,
+        value: value.to_string(),
+    })
 }
 
 /// Parses calendar TOML text (format: see the header of
@@ -1068,6 +1086,39 @@ workdays = ["2030-10-05"]"#
         }
         .to_string();
         assert!(msg.contains("2030") && msg.contains("2030-10-05"), "{msg}");
+    }
+
+    #[test]
+    fn strict_dates_and_day_codes() {
+        assert_eq!(parse_ymd("2026-02-14"), Some(d("2026-02-14")));
+        for bad in [
+            "2026-2-14",
+            "2026-02-30",
+            "20260214",
+            " 2026-02-14",
+            "2026-02-14x",
+            "",
+        ] {
+            assert_eq!(parse_ymd(bad), None, "{bad:?}");
+        }
+        let c = cal();
+        assert_eq!(
+            c.day_type(d("2026-02-14")).map(DayType::code),
+            Ok("adjusted_workday")
+        );
+        assert_eq!(
+            c.day_type(d("2026-02-16")).map(DayType::code),
+            Ok("holiday")
+        );
+        assert_eq!(
+            c.day_type(d("2026-03-01")).map(DayType::code),
+            Ok("weekend")
+        );
+        assert_eq!(
+            c.day_type(d("2026-03-02")).map(DayType::code),
+            Ok("workday")
+        );
+        assert!(CalendarDataError::NoYears.zh().contains("[[year]]"));
     }
 
     /// Reference implementation: walk day by day.

@@ -35,6 +35,9 @@ pub async fn load(db: &Db) -> Result<WorkCalendar> {
 /// whole set is validated together with the years already stored.
 /// Returns (inserted, replaced).
 pub async fn import(tx: &mut WriteTx, new_years: Vec<YearData>) -> Result<(usize, usize)> {
+    // Two imports at once (several app servers, or the CLI beside a server)
+    // must not both decide that a year is new.
+    tx.lock(CALENDAR_LOCK).await?;
     let existing = calendar_year::Entity::find().all(tx.conn()).await?;
     let mut merged: Vec<YearData> = existing
         .iter()
@@ -80,6 +83,42 @@ pub async fn import(tx: &mut WriteTx, new_years: Vec<YearData>) -> Result<(usize
         }
     }
     Ok((inserted, replaced))
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// The years in the file, in file order.
+    pub years: Vec<i32>,
+    /// Years that were not stored before.
+    pub added: usize,
+    /// Years whose stored data was replaced.
+    pub replaced: usize,
+    /// Unfinished clocks whose deadline or state changed with the new data.
+    pub recomputed: u64,
+}
+
+/// Parses and validates calendar TOML text, upserts its years in one audited
+/// transaction (by `ctx`), then recomputes every unfinished clock against the
+/// new calendar. Invalid text changes nothing and is
+/// [`StorageError::CalendarData`].
+pub async fn import_text(db: &Db, ctx: &AuditCtx, text: &str) -> Result<ImportReport> {
+    let new_years = parse(text)?;
+    if new_years.is_empty() {
+        return Err(data_error(CalendarDataError::NoYears));
+    }
+    let years = new_years.iter().map(|y| y.year).collect();
+    let mut tx = db.begin_write(ctx).await?;
+    let (added, replaced) = import(&mut tx, new_years).await?;
+    tx.commit().await?;
+    let cal = load(db).await?;
+    let recomputed = super::clocks::recompute_all(db, &cal, "calendar import").await?;
+    Ok(ImportReport {
+        years,
+        added,
+        replaced,
+        recomputed,
+    })
 }
 
 /// Parses a calendar file in the documented TOML format.
