@@ -1,4 +1,6 @@
-//! The command line: `jianguan [serve] | migrate | seed | check-config | admin create | audit verify | backup`.
+//! The command line: `jianguan [serve] | migrate | seed | check-config | admin create | audit verify | backup | calendar …`.
+
+mod calendar;
 
 use std::path::PathBuf;
 
@@ -78,6 +80,12 @@ pub enum Command {
         #[arg(long, default_value_t = 2000)]
         n: usize,
     },
+    /// The working-day calendar: computations, import and listing of the
+    /// official holiday schedule.
+    Calendar {
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
     /// Online backup of the embedded database.
     Backup {
         /// Target file (must not exist).
@@ -122,14 +130,26 @@ pub fn parse() -> Cli {
                 let _ = e.print();
                 std::process::exit(0);
             }
-            let msg = e.to_string();
-            let line = msg
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("{line} (see --help)");
+            eprintln!("{} (see --help)", one_line_error(&e.to_string()));
             std::process::exit(2);
         }
+    }
+}
+
+/// A clap error as one line: its message lines up to the usage, joined
+/// (e.g. "error: the following required arguments were not provided: <N>").
+fn one_line_error(msg: &str) -> String {
+    let line = msg
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if line.is_empty() {
+        "invalid arguments".into()
+    } else {
+        line
     }
 }
 
@@ -266,6 +286,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
             "sqlite-sync" => bench_sqlite_sync(n).await,
             other => bail!("unknown benchmark scenario `{other}` (known: sqlite-sync)"),
         },
+        Command::Calendar { cmd } => {
+            let cfg = Config::load(&overrides(&cli.common, None, false))?;
+            calendar::run(&cfg, cmd).await
+        }
         Command::Backup { to } => {
             let cfg = Config::load(&overrides(&cli.common, None, false))?;
             let opened = crate::open_db(&cfg, false).await?;
