@@ -688,6 +688,50 @@ fn parse_date(year: i32, field: &'static str, value: &str) -> Result<NaiveDate, 
     })
 }
 
+/// Writes years in the documented file format: the inverse of
+/// [`parse_calendar`], for showing a stored year as a starting point for a
+/// correction.
+pub fn to_toml(years: &[YearData]) -> String {
+    use std::fmt::Write;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::new();
+    for (i, y) in years.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "[[year]]\nyear = {}", y.year);
+        let document = y
+            .source
+            .document
+            .as_deref()
+            .map(|d| format!(", document = {}", q(d)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "source = {{ title = {}{document}, date = \"{}\", url = {} }}",
+            q(&y.source.title),
+            y.source.date,
+            q(&y.source.url)
+        );
+        out.push_str("holidays = [\n");
+        for h in &y.holidays {
+            let _ = writeln!(
+                out,
+                "  {{ name = {}, from = \"{}\", to = \"{}\" }},",
+                q(&h.name),
+                h.from,
+                h.to
+            );
+        }
+        out.push_str("]\nworkdays = [\n");
+        for w in &y.workdays {
+            let _ = writeln!(out, "  \"{w}\", # {}", w.format("%a"));
+        }
+        out.push_str("]\n");
+    }
+    out
+}
+
 /// Parses calendar TOML text (format: see the header of
 /// `assets/calendar/cn-holidays.toml`) into validated year data, in file order.
 pub fn parse_calendar(text: &str) -> Result<Vec<YearData>, CalendarDataError> {
@@ -1119,6 +1163,36 @@ workdays = ["2030-10-05"]"#
             Ok("workday")
         );
         assert!(CalendarDataError::NoYears.zh().contains("[[year]]"));
+    }
+
+    #[test]
+    fn to_toml_round_trips() {
+        let years = parse_calendar(DEFAULT_CALENDAR).expect("default");
+        let text = to_toml(&years);
+        assert_eq!(parse_calendar(&text), Ok(years));
+        assert!(
+            text.contains("document = \"国办发明电〔2024〕12号\""),
+            "{text}"
+        );
+        let odd = YearData {
+            year: 2030,
+            source: Source {
+                title: "含 \"引号\" 与 \\ 反斜杠".into(),
+                document: None,
+                date: d("2029-11-01"),
+                url: "u".into(),
+            },
+            holidays: vec![Holiday {
+                name: "元旦".into(),
+                from: d("2030-01-01"),
+                to: d("2030-01-01"),
+            }],
+            workdays: vec![],
+        };
+        assert_eq!(
+            parse_calendar(&to_toml(std::slice::from_ref(&odd))),
+            Ok(vec![odd])
+        );
     }
 
     /// Reference implementation: walk day by day.
