@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod ops;
 pub mod staff;
 pub mod tokens;
@@ -53,6 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())
+        .merge(calendar::router())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs` (assets vendored in the binary).
@@ -76,7 +78,7 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine code: unauthorized, forbidden, not_found, conflict, invalid, bad_request, payload_too_large, csrf, internal.
+    /// Stable machine code: unauthorized, forbidden, not_found, conflict, invalid, bad_request, payload_too_large, csrf, calendar_data, calendar_missing_year, internal.
     pub code: String,
     /// Message in the request's language.
     pub message: String,

@@ -35,6 +35,7 @@ pub const ENTITY_TYPES: &[&str] = &[
     "role_assignment",
     "session",
     "api_token",
+    "calendar_year",
 ];
 
 /// Every action code the repositories record (labels: `action.<code>`).
@@ -66,6 +67,8 @@ pub const ACTIONS: &[&str] = &[
     "session.end",
     "token.create",
     "token.revoke",
+    "calendar.add_year",
+    "calendar.replace_year",
 ];
 
 /// An event with its snapshots pretty-printed.

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod auth;
+mod calendar;
 mod staff;
 mod units;
 mod users;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(account::router())
         .merge(audit::router())
+        .merge(calendar::router())
 }
 
 /// One entry of the left navigation.
@@ -58,13 +60,18 @@ const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
     ("statistics", None, None),
 ];
 
-/// System administration entries: shown to whoever holds the permission.
-/// (key, page or `None` while the page is still to come, permission)
-const ADMIN: &[(&str, Option<&str>, Permission)] = &[
-    ("units", Some("/units"), Permission::UnitRead),
-    ("staff", Some("/staff"), Permission::StaffRead),
-    ("users", Some("/users"), Permission::UserRead),
-    ("audit", Some("/audit"), Permission::AuditRead),
+/// System administration entries: shown to whoever holds any of the
+/// permissions. (key, page or `None` while the page is still to come, permissions)
+const ADMIN: &[(&str, Option<&str>, &[Permission])] = &[
+    ("units", Some("/units"), &[Permission::UnitRead]),
+    ("staff", Some("/staff"), &[Permission::StaffRead]),
+    ("users", Some("/users"), &[Permission::UserRead]),
+    (
+        "calendar",
+        Some("/calendar"),
+        &[Permission::ClockRead, Permission::CalendarAdmin],
+    ),
+    ("audit", Some("/audit"), &[Permission::AuditRead]),
 ];
 
 pub struct Layout {
@@ -97,7 +104,7 @@ impl Layout {
             .collect();
         let admin_nav = ADMIN
             .iter()
-            .filter(|(_, _, p)| actor.as_ref().is_some_and(|a| a.can(*p)))
+            .filter(|(_, _, ps)| actor.as_ref().is_some_and(|a| ps.iter().any(|p| a.can(*p))))
             .map(|(key, href, _)| NavItem {
                 key,
                 href: href
