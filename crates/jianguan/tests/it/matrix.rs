@@ -63,6 +63,11 @@ const API: &[(&str, &str, Need)] = &[
     ("DELETE", "/api/v1/tokens/999999", Login),
     ("GET", "/api/v1/audit-events", Perm(P::AuditRead)),
     ("GET", "/api/v1/audit-events/verify", Perm(P::AuditRead)),
+    ("GET", "/api/v1/calendar/years", Login),
+    ("POST", "/api/v1/calendar/years", Perm(P::CalendarAdmin)),
+    ("GET", "/api/v1/calendar/add-workdays", Login),
+    ("GET", "/api/v1/calendar/deadline", Login),
+    ("GET", "/api/v1/calendar/is-workday", Login),
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
 ];
@@ -109,6 +114,8 @@ const WEB: &[(&str, &str, Need)] = &[
     ("GET", "/audit", Perm(P::AuditRead)),
     ("GET", "/audit/verify", Perm(P::AuditRead)),
     ("POST", "/audit/verify", Perm(P::AuditRead)),
+    ("GET", "/calendar", Login),
+    ("POST", "/calendar/import", Perm(P::CalendarAdmin)),
 ];
 
 fn allowed(role: Role, need: Need) -> bool {
