@@ -224,7 +224,7 @@ pub async fn get(
     detail(m, cal, today)
 }
 
-fn detail(m: Clock, cal: &WorkCalendar, today: NaiveDate) -> Result<ClockDetail> {
+pub fn detail(m: Clock, cal: &WorkCalendar, today: NaiveDate) -> Result<ClockDetail> {
     let (rule, events) = parse_parts(&m)?;
     let state = ClockState::from_events(&rule, &events, cal).map_err(StorageError::Clock)?;
     let reading = state.reading(today, cal).map_err(StorageError::Calendar)?;

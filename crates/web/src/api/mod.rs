@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clocks;
 pub mod ops;
 pub mod staff;
 pub mod tokens;
@@ -53,6 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())
+        .merge(clocks::router())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs` (assets vendored in the binary).

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod auth;
+pub mod clocks;
 mod staff;
 mod units;
 mod users;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(account::router())
         .merge(audit::router())
+        .merge(clocks::router())
 }
 
 /// One entry of the left navigation.
@@ -48,6 +50,7 @@ pub struct NavItem {
 /// yet link to a "not yet available" page.
 const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
     ("workbench", Some("/workbench"), None),
+    ("clocks", Some("/clocks"), Some(Permission::ClockRead)),
     ("subjects", None, None),
     ("plans", None, None),
     ("complaints", None, None),
