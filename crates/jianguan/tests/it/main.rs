@@ -12,6 +12,7 @@ mod api_basics;
 mod audit_chain;
 mod auth_flow;
 mod bad_input;
+mod clocks;
 mod i18n;
 mod matrix;
 mod multi_server;

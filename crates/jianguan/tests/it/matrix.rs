@@ -63,12 +63,19 @@ const API: &[(&str, &str, Need)] = &[
     ("DELETE", "/api/v1/tokens/999999", Login),
     ("GET", "/api/v1/audit-events", Perm(P::AuditRead)),
     ("GET", "/api/v1/audit-events/verify", Perm(P::AuditRead)),
+    ("GET", "/api/v1/clock-rules", Login),
+    ("GET", "/api/v1/clocks", Perm(P::ClockRead)),
+    ("POST", "/api/v1/clocks", Perm(P::ClockWrite)),
+    ("GET", "/api/v1/reminders", Perm(P::ClockRead)),
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
 ];
 
 const WEB: &[(&str, &str, Need)] = &[
     ("GET", "/workbench", Login),
+    ("GET", "/clocks", Perm(P::ClockRead)),
+    ("GET", "/clocks/new", Perm(P::ClockWrite)),
+    ("POST", "/clocks", Perm(P::ClockWrite)),
     ("GET", "/modules/cases", Login),
     ("GET", "/units", Perm(P::UnitRead)),
     ("GET", "/units/{unit}", Perm(P::UnitRead)),
