@@ -2,6 +2,7 @@
 //! `main.rs` is a thin shell around [`cli::run`]; tests start the real app
 //! with [`start`] on port 0.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod scheduler;

@@ -28,17 +28,27 @@ pub fn slot_of(now: chrono::DateTime<chrono::Utc>, interval: Duration) -> String
     format!("{start}/{secs}")
 }
 
-/// One tick: claim the slot; if won, sweep. Returns whether this server swept.
+/// How far back the frequent sweep looks for thresholds crossed (covers a
+/// week of downtime; the daily catch-up covers the rest).
+pub const LOOKBACK_DAYS: u32 = 7;
+
+/// One tick: once a day (Beijing date) one server wins the daily catch-up
+/// sweep over every running clock; every slot, one server wins the
+/// incremental sweep. Returns what this server swept.
 pub async fn tick(
     db: &Db,
     interval: Duration,
     instance: &str,
 ) -> storage::Result<Option<clocks::SweepReport>> {
+    let today = storage::today();
+    if clocks::claim_slot(db, "reminder-catchup", &today.to_string(), instance).await? {
+        return clocks::sweep(db, today, instance, None).await.map(Some);
+    }
     let slot = slot_of(chrono::Utc::now(), interval);
     if !clocks::claim_slot(db, "reminder-sweep", &slot, instance).await? {
         return Ok(None);
     }
-    clocks::sweep(db, storage::today(), instance)
+    clocks::sweep(db, today, instance, Some(LOOKBACK_DAYS))
         .await
         .map(Some)
 }

@@ -326,8 +326,16 @@ pub struct SweepReport {
 
 /// Creates the reminders that are due on `today`: one per clock, threshold and
 /// deadline, guaranteed by a unique key, so a repeated or concurrent sweep
-/// creates nothing twice. Only clocks crossing a threshold are touched.
-pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepReport> {
+/// creates nothing twice. With `lookback_days` only clocks that crossed a
+/// threshold within that many days are considered (the frequent incremental
+/// sweep, an index range); `None` sweeps every running clock (the daily
+/// catch-up after downtime).
+pub async fn sweep(
+    db: &Db,
+    today: NaiveDate,
+    instance: &str,
+    lookback_days: Option<u32>,
+) -> Result<SweepReport> {
     let mut tx = db
         .begin_write(&crate::AuditCtx::system(&format!(
             "reminder-sweep@{instance}"
@@ -335,15 +343,20 @@ pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepRep
         .await?;
     let backend = db.backend();
     let t = now();
+    let since = match lookback_days {
+        Some(d) => today - chrono::Duration::days(i64::from(d)),
+        // Far enough back for any statutory period; NaiveDate::MIN would overflow below.
+        None => NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(today),
+    };
     let due_soon = tx
         .conn()
         .execute_raw(Statement::from_sql_and_values(
             backend,
             "INSERT INTO reminders (clock_id, threshold, deadline, unit_id, created_at, created_by) \
              SELECT id, 'due_soon', current_deadline, unit_id, $1, $2 FROM clocks \
-             WHERE state = 'running' AND due_soon_from <= $3 AND current_deadline >= $3 \
+             WHERE state = 'running' AND due_soon_from <= $3 AND due_soon_from >= $4 AND current_deadline >= $3 \
              ON CONFLICT DO NOTHING",
-            [t.into(), instance.into(), today.into()],
+            [t.into(), instance.into(), today.into(), since.into()],
         ))
         .await?
         .rows_affected();
@@ -353,9 +366,9 @@ pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepRep
             backend,
             "INSERT INTO reminders (clock_id, threshold, deadline, unit_id, created_at, created_by) \
              SELECT id, 'overdue', current_deadline, unit_id, $1, $2 FROM clocks \
-             WHERE state = 'running' AND current_deadline < $3 \
+             WHERE state = 'running' AND current_deadline < $3 AND current_deadline >= $4 \
              ON CONFLICT DO NOTHING",
-            [t.into(), instance.into(), today.into()],
+            [t.into(), instance.into(), today.into(), (since - chrono::Duration::days(1)).into()],
         ))
         .await?
         .rows_affected();
