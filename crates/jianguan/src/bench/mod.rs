@@ -118,7 +118,7 @@ pub async fn clocks(n: usize, database_url: Option<String>) -> Result<i32> {
             NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default() + chrono::Duration::days(d);
         let t = Instant::now();
         // Day 0 is the catch-up over every running clock; then the daily increments.
-        let lookback = if d == 0 { None } else { Some(1) };
+        let lookback = if d == 0 { None } else { Some(0) };
         let r = clocks::sweep(&db, today, "bench", lookback).await?;
         sweeps.push(t.elapsed());
         if d > 0 {
@@ -168,7 +168,7 @@ pub async fn clocks(n: usize, database_url: Option<String>) -> Result<i32> {
 
     // The raw engine doing the sweep's read: count of clocks crossing today.
     let t = Instant::now();
-    db.exec("SELECT COUNT(*) FROM clocks WHERE state = 'running' AND due_soon_from <= '2026-07-20' AND current_deadline >= '2026-07-20'").await?;
+    db.exec("SELECT COUNT(*) FROM clocks WHERE state = 'running' AND due_soon_from = '2026-07-20' AND current_deadline >= '2026-07-20'").await?;
     println!("raw_count_crossing_ms={:.1}", ms(t.elapsed()));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(0)

@@ -248,3 +248,38 @@ async fn workbench_lists_due_items_with_legal_basis() {
     assert!(html.contains("10日内"), "legal basis shown");
     app.stop().await;
 }
+
+/// Eight schedulers ticking at once (as eight app servers would): one wins the
+/// daily catch-up, one wins the slot, the rest do nothing; the demo's due and
+/// overdue clocks get exactly one reminder each.
+#[tokio::test]
+async fn concurrent_scheduler_ticks_claim_each_slot_once() {
+    let app = spawn().await;
+    let interval = std::time::Duration::from_secs(3600);
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let db = app.db.clone();
+        set.spawn(
+            async move { jianguan::scheduler::tick(&db, interval, &format!("server-{i}")).await },
+        );
+    }
+    let mut swept = 0;
+    while let Some(r) = set.join_next().await {
+        swept += r.unwrap().unwrap().is_some() as i32;
+    }
+    // The catch-up and the hourly slot, unless the hour turned in between.
+    assert!((1..=3).contains(&swept), "{swept} sweeps");
+    let reminders = storage::repo::clocks::reminders(&app.db, &domain::Scope::All, 100)
+        .await
+        .unwrap();
+    let mut keys: Vec<_> = reminders
+        .iter()
+        .map(|r| (r.clock_id, r.threshold.clone(), r.deadline))
+        .collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "a reminder was created twice");
+    assert!(n >= 2, "the demo has due-soon and overdue clocks");
+    app.stop().await;
+}

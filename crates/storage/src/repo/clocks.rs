@@ -389,34 +389,63 @@ pub async fn sweep(
 }
 
 /// Recomputes the derived columns of every unfinished clock (after the
-/// calendar changed), in batches. Returns how many rows changed.
+/// calendar changed), in batches. Returns how many rows changed. Reads only
+/// the columns it needs and parses each distinct rule snapshot once.
 pub async fn recompute_all(db: &Db, cal: &WorkCalendar, reason: &str) -> Result<u64> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let mut rules: std::collections::HashMap<String, ClockRule> = std::collections::HashMap::new();
     let mut changed = 0u64;
     let mut after_id = 0i64;
     let mut failures = 0u64;
     loop {
-        let batch = clock::Entity::find()
+        let batch: Vec<Row> = clock::Entity::find()
+            .select_only()
+            .column(clock::Column::Id)
+            .column(clock::Column::RuleData)
+            .column(clock::Column::Events)
+            .column(clock::Column::State)
+            .column(clock::Column::CurrentDeadline)
+            .column(clock::Column::DueSoonFrom)
             .filter(clock::Column::Id.gt(after_id))
             .filter(clock::Column::State.ne("completed"))
             .order_by_asc(clock::Column::Id)
-            .limit(5000)
+            .limit(10_000)
+            .into_tuple()
             .all(&db.conn)
             .await?;
         let Some(last) = batch.last() else { break };
-        after_id = last.id;
+        after_id = last.0;
         let mut updates = Vec::new();
-        for m in &batch {
-            let Ok((rule, events)) = parse_parts(m) else {
+        for (id, rule_data, events, state, current, due_from) in &batch {
+            if !rules.contains_key(rule_data) {
+                match serde_json::from_str::<ClockRule>(rule_data) {
+                    Ok(r) => {
+                        rules.insert(rule_data.clone(), r);
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        continue;
+                    }
+                }
+            }
+            let Some(rule) = rules.get(rule_data) else {
+                continue;
+            };
+            let Ok(events) = serde_json::from_str::<Vec<ClockEvent>>(events) else {
                 failures += 1;
                 continue;
             };
-            match derive(&rule, &events, cal) {
+            match derive(rule, &events, cal) {
                 Ok((_, d)) => {
-                    if d.current != m.current_deadline
-                        || d.due_soon_from != m.due_soon_from
-                        || d.state != m.state
-                    {
-                        updates.push((m.id, d));
+                    if d.current != *current || d.due_soon_from != *due_from || d.state != state {
+                        updates.push((*id, d));
                     }
                 }
                 Err(_) => failures += 1,

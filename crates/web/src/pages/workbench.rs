@@ -25,6 +25,8 @@ struct Workbench {
     staff_count: Option<u64>,
     uncertified: Option<u64>,
     due: Option<Vec<DueRow>>,
+    /// Set in November and December when next year's holiday schedule is missing.
+    missing_year: Option<i32>,
 }
 
 /// A due-soon or overdue clock on the workbench.
@@ -79,7 +81,24 @@ async fn workbench(State(state): State<AppState>, a: Authed) -> AppResult<Respon
         staff_count,
         uncertified,
         due,
+        missing_year: missing_next_year(&state, &a).await?,
     }))
+}
+
+/// Next year's schedule is published by the State Council around November;
+/// until it is imported, deadlines reaching into that year are refused.
+async fn missing_next_year(state: &AppState, a: &Authed) -> AppResult<Option<i32>> {
+    use chrono::Datelike;
+    if !(a.actor.can(Permission::ClockWrite) || a.actor.can(Permission::CalendarAdmin)) {
+        return Ok(None);
+    }
+    let today = storage::today();
+    if today.month() < 11 {
+        return Ok(None);
+    }
+    let cal = storage::repo::calendar::load(&state.db).await?;
+    let next = today.year() + 1;
+    Ok((!cal.covers(next)).then_some(next))
 }
 
 /// The user's due-soon and overdue clocks, with days left in each clock's own unit.
