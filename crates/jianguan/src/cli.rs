@@ -74,7 +74,8 @@ pub enum Command {
     },
     /// Benchmarks with deterministic data (see docs/BENCHMARKS.md).
     Bench {
-        /// `sqlite-sync`: audited single-row write transactions with synchronous=FULL vs NORMAL.
+        /// `sqlite-sync`: audited single-row write transactions with synchronous=FULL vs NORMAL;
+        /// `clocks`: reminder sweep, full recompute and "due soon" queries over N running clocks.
         scenario: String,
         /// Number of operations.
         #[arg(long, default_value_t = 2000)]
@@ -284,7 +285,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Bench { scenario, n } => match scenario.as_str() {
             "sqlite-sync" => bench_sqlite_sync(n).await,
-            other => bail!("unknown benchmark scenario `{other}` (known: sqlite-sync)"),
+            "clocks" => crate::bench::clocks(n, cli.common.database_url.clone()).await,
+            other => bail!("unknown benchmark scenario `{other}` (known: sqlite-sync, clocks)"),
         },
         Command::Calendar { cmd } => {
             let cfg = Config::load(&overrides(&cli.common, None, false))?;

@@ -2,8 +2,10 @@
 //! `main.rs` is a thin shell around [`cli::run`]; tests start the real app
 //! with [`start`] on port 0.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod scheduler;
 
 use std::net::SocketAddr;
 
@@ -58,7 +60,9 @@ pub async fn prepare_demo(cfg: &Config, db: &Db) -> Result<bool> {
         None => embedded && storage::repo::auth::user_count(db).await? == 0,
     };
     if wanted {
-        storage::seed::seed_demo(db).await?;
+        if storage::seed::seed_demo(db).await? {
+            storage::seed::seed_demo_clocks(db, &cfg.clock_rules()?, storage::today()).await?;
+        }
         return Ok(true);
     }
     // An embedded database that was seeded as a demo stays a demo.
@@ -82,7 +86,14 @@ pub async fn start(cfg: Config, listener: TcpListener, lock: bool) -> Result<(Ru
         .await
         .context("loading the holiday calendar")?;
     let demo = prepare_demo(&cfg, &opened.db).await?;
-    let state = web::AppState::new(opened.db.clone(), cfg.web_config(demo));
+    let rules = cfg.clock_rules()?;
+    let state = web::AppState::new(opened.db.clone(), cfg.web_config(demo), rules);
+    let scheduler = cfg.scheduler.enabled.then(|| {
+        scheduler::spawn(
+            opened.db.clone(),
+            std::time::Duration::from_secs(cfg.scheduler.interval_secs),
+        )
+    });
     let _ = web::metrics_handle();
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let addr = listener.local_addr()?;
@@ -90,12 +101,16 @@ pub async fn start(cfg: Config, listener: TcpListener, lock: bool) -> Result<(Ru
     let lock = opened._lock;
     let handle = tokio::spawn(async move {
         let _lock = lock;
-        axum::serve(listener, app)
+        let r = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
             })
             .await
-            .context("server error")
+            .context("server error");
+        if let Some(s) = scheduler {
+            s.abort();
+        }
+        r
     });
     Ok((
         Running {

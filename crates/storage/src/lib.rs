@@ -306,6 +306,11 @@ pub async fn create_test_database(admin_url: &str) -> Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
+/// Today's date in Beijing time (UTC+8), the date every statutory period counts in.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 /// Current time, truncated to microseconds (what both engines store exactly).
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};

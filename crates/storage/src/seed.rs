@@ -451,3 +451,89 @@ pub async fn is_demo(db: &Db) -> Result<bool> {
         .await?
         > 0)
 }
+
+/// Demo clocks around `today`, so the workbench shows due and overdue items.
+/// A clock whose deadline needs a year without calendar data is skipped (and
+/// says so in the log): the engine never guesses.
+pub async fn seed_demo_clocks(
+    db: &Db,
+    rules: &domain::rules::RuleSet,
+    today: NaiveDate,
+) -> Result<usize> {
+    use crate::repo::{calendar, clocks};
+    let cal = calendar::load(db).await?;
+    let brigade = org_unit::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&org_unit::Column::Code, "LQ-DD-1"))
+        .one(&db.conn)
+        .await?;
+    let legal = org_unit::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&org_unit::Column::Code, "LQ-FZ"))
+        .one(&db.conn)
+        .await?;
+    let (Some(brigade), Some(legal)) = (brigade, legal) else {
+        return Ok(0);
+    };
+    let days = |n: i64| today - chrono::Duration::days(n);
+    let items: [(&str, &str, &str, NaiveDate, i64); 5] = [
+        (
+            "complaint.accept",
+            "complaint",
+            "鹿泉投〔2026〕131号 张某等6人投诉石家庄鹿泉宏达建材有限公司拖欠工资",
+            days(4),
+            brigade.id,
+        ),
+        (
+            "complaint.accept",
+            "complaint",
+            "鹿泉投〔2026〕132号 李某投诉鹿泉区某物流公司未签劳动合同",
+            days(1),
+            brigade.id,
+        ),
+        (
+            "review.apply",
+            "notice",
+            "鹿人社监〔2026〕7号 执法监督通知书（铜冶镇人民政府）复查申请期",
+            days(12),
+            legal.id,
+        ),
+        (
+            "enforcement_complaint.answer",
+            "enforcement_complaint",
+            "执法投诉〔2026〕9号 反映许可窗口超时办理",
+            days(27),
+            legal.id,
+        ),
+        (
+            "publicity.penalty_licensing",
+            "decision",
+            "鹿人社监罚〔2026〕15号 行政处罚决定公示",
+            days(2),
+            brigade.id,
+        ),
+    ];
+    use sea_orm::QueryFilter;
+    let mut tx = db.begin_write(&AuditCtx::system("seed-demo")).await?;
+    let mut n = 0;
+    for (code, item_type, title, start, unit) in items {
+        let Some(rule) = rules.get(code) else {
+            continue;
+        };
+        let nc = clocks::NewClock {
+            item_type: item_type.into(),
+            item_id: title.split(' ').next().unwrap_or(title).into(),
+            title: title.split_once(' ').map(|x| x.1).unwrap_or(title).into(),
+            rule: rule.clone(),
+            unit_id: unit,
+            owner_user_id: None,
+            started_on: start,
+        };
+        match clocks::start(&mut tx, &domain::Scope::All, &cal, &nc).await {
+            Ok(_) => n += 1,
+            Err(e) => tracing::warn!(rule = code, error = %e, "demo clock skipped"),
+        }
+    }
+    if n > 0 {
+        tx.commit().await?;
+    }
+    Ok(n)
+}

@@ -60,6 +60,8 @@ impl WebConfig {
 pub struct Inner {
     pub db: Db,
     pub cfg: WebConfig,
+    /// The statutory clock rules (data with legal basis), validated at start.
+    pub rules: domain::rules::RuleSet,
 }
 
 /// Shared application state: cheap to clone.
@@ -74,8 +76,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, cfg: WebConfig) -> Self {
-        AppState(Arc::new(Inner { db, cfg }))
+    pub fn new(db: Db, cfg: WebConfig, rules: domain::rules::RuleSet) -> Self {
+        AppState(Arc::new(Inner { db, cfg, rules }))
     }
 }
 

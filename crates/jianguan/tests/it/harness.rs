@@ -36,6 +36,8 @@ pub fn test_config(dir: &std::path::Path, url: String) -> Config {
     cfg.demo = Some(true);
     cfg.server.listen = "127.0.0.1:0".into();
     cfg.database.max_connections = 5;
+    // Sweeps would write audit events at random moments; tests call `scheduler::tick` themselves.
+    cfg.scheduler.enabled = false;
     cfg
 }
 

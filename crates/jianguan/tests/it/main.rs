@@ -13,6 +13,7 @@ mod audit_chain;
 mod auth_flow;
 mod bad_input;
 mod calendar;
+mod clocks;
 mod i18n;
 mod matrix;
 mod multi_server;

@@ -68,12 +68,19 @@ const API: &[(&str, &str, Need)] = &[
     ("GET", "/api/v1/calendar/add-workdays", Login),
     ("GET", "/api/v1/calendar/deadline", Login),
     ("GET", "/api/v1/calendar/is-workday", Login),
+    ("GET", "/api/v1/clock-rules", Login),
+    ("GET", "/api/v1/clocks", Perm(P::ClockRead)),
+    ("POST", "/api/v1/clocks", Perm(P::ClockWrite)),
+    ("GET", "/api/v1/reminders", Perm(P::ClockRead)),
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
 ];
 
 const WEB: &[(&str, &str, Need)] = &[
     ("GET", "/workbench", Login),
+    ("GET", "/clocks", Perm(P::ClockRead)),
+    ("GET", "/clocks/new", Perm(P::ClockWrite)),
+    ("POST", "/clocks", Perm(P::ClockWrite)),
     ("GET", "/modules/cases", Login),
     ("GET", "/units", Perm(P::UnitRead)),
     ("GET", "/units/{unit}", Perm(P::UnitRead)),

@@ -224,7 +224,7 @@ pub async fn get(
     detail(m, cal, today)
 }
 
-fn detail(m: Clock, cal: &WorkCalendar, today: NaiveDate) -> Result<ClockDetail> {
+pub fn detail(m: Clock, cal: &WorkCalendar, today: NaiveDate) -> Result<ClockDetail> {
     let (rule, events) = parse_parts(&m)?;
     let state = ClockState::from_events(&rule, &events, cal).map_err(StorageError::Clock)?;
     let reading = state.reading(today, cal).map_err(StorageError::Calendar)?;
@@ -326,8 +326,16 @@ pub struct SweepReport {
 
 /// Creates the reminders that are due on `today`: one per clock, threshold and
 /// deadline, guaranteed by a unique key, so a repeated or concurrent sweep
-/// creates nothing twice. Only clocks crossing a threshold are touched.
-pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepReport> {
+/// creates nothing twice. With `lookback_days` only clocks that crossed a
+/// threshold within that many days are considered (the frequent incremental
+/// sweep, an index range); `None` sweeps every running clock (the daily
+/// catch-up after downtime).
+pub async fn sweep(
+    db: &Db,
+    today: NaiveDate,
+    instance: &str,
+    lookback_days: Option<u32>,
+) -> Result<SweepReport> {
     let mut tx = db
         .begin_write(&crate::AuditCtx::system(&format!(
             "reminder-sweep@{instance}"
@@ -335,15 +343,20 @@ pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepRep
         .await?;
     let backend = db.backend();
     let t = now();
+    let since = match lookback_days {
+        Some(d) => today - chrono::Duration::days(i64::from(d)),
+        // Far enough back for any statutory period; NaiveDate::MIN would overflow below.
+        None => NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(today),
+    };
     let due_soon = tx
         .conn()
         .execute_raw(Statement::from_sql_and_values(
             backend,
             "INSERT INTO reminders (clock_id, threshold, deadline, unit_id, created_at, created_by) \
              SELECT id, 'due_soon', current_deadline, unit_id, $1, $2 FROM clocks \
-             WHERE state = 'running' AND due_soon_from <= $3 AND current_deadline >= $3 \
+             WHERE state = 'running' AND due_soon_from <= $3 AND due_soon_from >= $4 AND current_deadline >= $3 \
              ON CONFLICT DO NOTHING",
-            [t.into(), instance.into(), today.into()],
+            [t.into(), instance.into(), today.into(), since.into()],
         ))
         .await?
         .rows_affected();
@@ -353,9 +366,9 @@ pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepRep
             backend,
             "INSERT INTO reminders (clock_id, threshold, deadline, unit_id, created_at, created_by) \
              SELECT id, 'overdue', current_deadline, unit_id, $1, $2 FROM clocks \
-             WHERE state = 'running' AND current_deadline < $3 \
+             WHERE state = 'running' AND current_deadline < $3 AND current_deadline >= $4 \
              ON CONFLICT DO NOTHING",
-            [t.into(), instance.into(), today.into()],
+            [t.into(), instance.into(), today.into(), (since - chrono::Duration::days(1)).into()],
         ))
         .await?
         .rows_affected();
@@ -376,34 +389,63 @@ pub async fn sweep(db: &Db, today: NaiveDate, instance: &str) -> Result<SweepRep
 }
 
 /// Recomputes the derived columns of every unfinished clock (after the
-/// calendar changed), in batches. Returns how many rows changed.
+/// calendar changed), in batches. Returns how many rows changed. Reads only
+/// the columns it needs and parses each distinct rule snapshot once.
 pub async fn recompute_all(db: &Db, cal: &WorkCalendar, reason: &str) -> Result<u64> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let mut rules: std::collections::HashMap<String, ClockRule> = std::collections::HashMap::new();
     let mut changed = 0u64;
     let mut after_id = 0i64;
     let mut failures = 0u64;
     loop {
-        let batch = clock::Entity::find()
+        let batch: Vec<Row> = clock::Entity::find()
+            .select_only()
+            .column(clock::Column::Id)
+            .column(clock::Column::RuleData)
+            .column(clock::Column::Events)
+            .column(clock::Column::State)
+            .column(clock::Column::CurrentDeadline)
+            .column(clock::Column::DueSoonFrom)
             .filter(clock::Column::Id.gt(after_id))
             .filter(clock::Column::State.ne("completed"))
             .order_by_asc(clock::Column::Id)
-            .limit(5000)
+            .limit(10_000)
+            .into_tuple()
             .all(&db.conn)
             .await?;
         let Some(last) = batch.last() else { break };
-        after_id = last.id;
+        after_id = last.0;
         let mut updates = Vec::new();
-        for m in &batch {
-            let Ok((rule, events)) = parse_parts(m) else {
+        for (id, rule_data, events, state, current, due_from) in &batch {
+            if !rules.contains_key(rule_data) {
+                match serde_json::from_str::<ClockRule>(rule_data) {
+                    Ok(r) => {
+                        rules.insert(rule_data.clone(), r);
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        continue;
+                    }
+                }
+            }
+            let Some(rule) = rules.get(rule_data) else {
+                continue;
+            };
+            let Ok(events) = serde_json::from_str::<Vec<ClockEvent>>(events) else {
                 failures += 1;
                 continue;
             };
-            match derive(&rule, &events, cal) {
+            match derive(rule, &events, cal) {
                 Ok((_, d)) => {
-                    if d.current != m.current_deadline
-                        || d.due_soon_from != m.due_soon_from
-                        || d.state != m.state
-                    {
-                        updates.push((m.id, d));
+                    if d.current != *current || d.due_soon_from != *due_from || d.state != state {
+                        updates.push((*id, d));
                     }
                 }
                 Err(_) => failures += 1,

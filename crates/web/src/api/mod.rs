@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod clocks;
 pub mod ops;
 pub mod staff;
 pub mod tokens;
@@ -55,6 +56,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(clocks::router())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs` (assets vendored in the binary).

@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod auth;
 mod calendar;
+pub mod clocks;
 mod staff;
 mod units;
 mod users;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(clocks::router())
 }
 
 /// One entry of the left navigation.
@@ -50,6 +52,7 @@ pub struct NavItem {
 /// yet link to a "not yet available" page.
 const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
     ("workbench", Some("/workbench"), None),
+    ("clocks", Some("/clocks"), Some(Permission::ClockRead)),
     ("subjects", None, None),
     ("plans", None, None),
     ("complaints", None, None),
