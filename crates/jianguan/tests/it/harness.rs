@@ -171,6 +171,22 @@ impl TestApp {
             let _ = r.shutdown.send(());
             let _ = tokio::time::timeout(Duration::from_secs(10), r.handle).await;
         }
+        // A PostgreSQL test database is dropped again (SQLite's goes with the temp dir).
+        if let (Ok(admin), Some((_, name))) = (
+            std::env::var("JIANGUAN_TEST_DATABASE_URL"),
+            self.cfg.database_url().rsplit_once('/'),
+        ) && !admin.is_empty()
+            && name.starts_with("jg_test_")
+        {
+            let _ = self.db.conn.close_by_ref().await;
+            if let Ok(c) = sea_orm::Database::connect(admin.as_str()).await {
+                use sea_orm::ConnectionTrait;
+                let _ = c
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+                let _ = c.close().await;
+            }
+        }
     }
 
     pub async fn audit_count(&self) -> i64 {
