@@ -29,7 +29,7 @@ pub struct Config {
 /// Statutory clocks. The seed document's 10/15/30-day periods do not say
 /// whether they count working or calendar days; they default to calendar days
 /// with roll-over and can be changed here once the bureau confirms.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Clocks {
     /// Rule code → `working`, `calendar` or `months`, e.g. `"review.apply" = "working"`.
@@ -43,14 +43,6 @@ pub struct Scheduler {
     pub enabled: bool,
     /// Seconds between sweeps.
     pub interval_secs: u64,
-}
-
-impl Default for Clocks {
-    fn default() -> Self {
-        Clocks {
-            day_kinds: Default::default(),
-        }
-    }
 }
 
 impl Default for Scheduler {

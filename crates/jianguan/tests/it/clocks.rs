@@ -101,12 +101,11 @@ async fn suspend_resume_extend_shows_the_whole_history() {
     let current = d["clock"]["current_deadline"].as_str().unwrap();
     assert_eq!(tl[3]["deadline_after"], current);
     assert!(current > "2026-07-01", "30 more working days: {current}");
-    assert_eq!(
+    assert!(
         d["rule"]["legal_basis"]
             .as_str()
             .unwrap()
-            .contains("第十七条"),
-        true
+            .contains("第十七条")
     );
 
     // The page shows the same.
