@@ -382,7 +382,27 @@ fn finish(
         && resp.headers().get(header::CONTENT_TYPE).is_none()
     {
         resp = render_error(state, &ctx, &AppError::PayloadTooLarge);
+    } else if resp.status().is_client_error() && is_framework_rejection(&resp) {
+        // axum's own rejections (a malformed query string or path parameter, a
+        // wrong method) are plain English text: answer in the user's language.
+        let status = resp.status();
+        let key = if status == StatusCode::METHOD_NOT_ALLOWED {
+            "error.method_not_allowed"
+        } else {
+            "error.bad_request"
+        };
+        resp = render_error(state, &ctx, &AppError::BadRequest(key.into()));
+        *resp.status_mut() = status;
     }
+    tracing::info!(
+        request_id = %ctx.request_id,
+        method = %method,
+        path = %ctx.path,
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        user = ctx.actor.as_ref().map(|a| a.user_id),
+        "request"
+    );
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }
@@ -392,6 +412,21 @@ fn finish(
     metrics::counter!("http_requests_total", "method" => method.to_string(), "status" => status, "kind" => route).increment(1);
     metrics::histogram!("http_request_duration_seconds", "kind" => route).record(elapsed);
     resp
+}
+
+/// A 4xx that no handler of ours rendered: plain text or no body at all.
+fn is_framework_rejection(resp: &Response) -> bool {
+    match resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(ct) => ct.starts_with("text/plain"),
+        None => matches!(
+            resp.status(),
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::BAD_REQUEST
+        ),
+    }
 }
 
 fn render_error(state: &AppState, ctx: &ReqCtx, err: &AppError) -> Response {
