@@ -9,6 +9,7 @@
 //! transaction.
 
 pub mod entity;
+pub mod files;
 pub mod migration;
 pub mod repo;
 pub mod seed;

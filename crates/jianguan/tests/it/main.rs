@@ -14,6 +14,7 @@ mod auth_flow;
 mod bad_input;
 mod calendar;
 mod clocks;
+mod documents;
 mod i18n;
 mod matrix;
 mod multi_server;

@@ -11,6 +11,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_calendar_clocks;
+mod m0003_documents;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_calendar_clocks::Migration),
+            Box::new(m0003_documents::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clocks;
+pub mod documents;
 pub mod staff;
 pub mod units;
 pub mod users;
