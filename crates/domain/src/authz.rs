@@ -49,10 +49,18 @@ pub enum Permission {
     ClockRead,
     /// Start, suspend, resume and complete statutory clocks (extensions also need `MajorDecision`).
     ClockWrite,
+    /// See official documents (文书) and their service records.
+    DocumentRead,
+    /// Draft documents, submit them for legal review, record service.
+    DocumentDraft,
+    /// Sign and seal documents, which issues them with a number.
+    DocumentSign,
+    /// Upload a unit's electronic seal image.
+    SealManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 22] = [
         Permission::UnitRead,
         Permission::UnitWrite,
         Permission::StaffRead,
@@ -71,6 +79,10 @@ impl Permission {
         Permission::CalendarAdmin,
         Permission::ClockRead,
         Permission::ClockWrite,
+        Permission::DocumentRead,
+        Permission::DocumentDraft,
+        Permission::DocumentSign,
+        Permission::SealManage,
     ];
 
     pub fn code(self) -> &'static str {
@@ -93,6 +105,10 @@ impl Permission {
             Permission::CalendarAdmin => "calendar_admin",
             Permission::ClockRead => "clock_read",
             Permission::ClockWrite => "clock_write",
+            Permission::DocumentRead => "document_read",
+            Permission::DocumentDraft => "document_draft",
+            Permission::DocumentSign => "document_sign",
+            Permission::SealManage => "seal_manage",
         }
     }
 }
@@ -197,14 +213,33 @@ impl Role {
             ],
             Role::SecurityAdmin => &[UserRead, RoleAssign],
             Role::AuditAdmin => &[AuditRead],
-            Role::BureauHead => &[UnitRead, StaffRead, MajorDecision, ClockRead, ClockWrite],
-            Role::LegalOfficer => &[UnitRead, StaffRead, LegalSupervision, ClockRead, ClockWrite],
+            Role::BureauHead => &[
+                UnitRead,
+                StaffRead,
+                MajorDecision,
+                ClockRead,
+                ClockWrite,
+                DocumentRead,
+                DocumentSign,
+                SealManage,
+            ],
+            Role::LegalOfficer => &[
+                UnitRead,
+                StaffRead,
+                LegalSupervision,
+                ClockRead,
+                ClockWrite,
+                DocumentRead,
+                DocumentDraft,
+            ],
             Role::BusinessOfficer => &[
                 UnitRead,
                 StaffRead,
                 BusinessSupervision,
                 ClockRead,
                 ClockWrite,
+                DocumentRead,
+                DocumentDraft,
             ],
             Role::DisciplineOfficer => &[
                 UnitRead,
@@ -212,8 +247,18 @@ impl Role {
                 DisciplineSupervision,
                 ClockRead,
                 ClockWrite,
+                DocumentRead,
+                DocumentDraft,
             ],
-            Role::LabourInspector => &[UnitRead, StaffRead, InspectionCase, ClockRead, ClockWrite],
+            Role::LabourInspector => &[
+                UnitRead,
+                StaffRead,
+                InspectionCase,
+                ClockRead,
+                ClockWrite,
+                DocumentRead,
+                DocumentDraft,
+            ],
             Role::BrigadeHead => &[
                 UnitRead,
                 StaffRead,
@@ -221,6 +266,9 @@ impl Role {
                 MajorDecision,
                 ClockRead,
                 ClockWrite,
+                DocumentRead,
+                DocumentDraft,
+                DocumentSign,
             ],
             Role::DelegatedBodyStaff => &[UnitRead, SupervisedBody, ClockRead],
             Role::SoeAccount | Role::HrAgencyAccount | Role::TechSchoolAccount => &[SupervisedBody],

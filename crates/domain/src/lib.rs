@@ -8,6 +8,7 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod clock;
+pub mod doctypes;
 pub mod org;
 pub mod rules;
 pub mod validate;

@@ -537,3 +537,55 @@ pub async fn seed_demo_clocks(
     }
     Ok(n)
 }
+
+/// Demo seal images of the district bureau and the inspection brigade
+/// (drawn by `scripts/demo/make_seals.py`; a real bureau uploads its own).
+pub const DEMO_SEALS: &[(&str, &[u8])] = &[
+    (
+        "LQ-RSJ",
+        include_bytes!("../../../assets/demo/seal-district-bureau.png"),
+    ),
+    (
+        "LQ-DD",
+        include_bytes!("../../../assets/demo/seal-inspection-brigade.png"),
+    ),
+];
+
+/// Stores the demo seals in the file store and attaches them to their units
+/// (skipped for units that already have a seal).
+pub async fn seed_demo_seals(db: &Db, files: &crate::files::FileStore) -> Result<usize> {
+    use crate::repo::documents;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut tx = db.begin_write(&AuditCtx::system("seed-demo")).await?;
+    let mut n = 0;
+    for (code, png) in DEMO_SEALS {
+        let Some(unit) = org_unit::Entity::find()
+            .filter(org_unit::Column::Code.eq(*code))
+            .one(tx.conn())
+            .await?
+        else {
+            continue;
+        };
+        if documents::seal_of(tx.conn(), unit.id).await?.is_some() {
+            continue;
+        }
+        let hash = files
+            .put(png.to_vec())
+            .await
+            .map_err(|e| crate::StorageError::Other(e.to_string()))?;
+        documents::set_seal(
+            &mut tx,
+            &domain::Scope::All,
+            unit.id,
+            &hash,
+            png.len(),
+            "image/png",
+        )
+        .await?;
+        n += 1;
+    }
+    if n > 0 {
+        tx.commit().await?;
+    }
+    Ok(n)
+}

@@ -15,4 +15,5 @@ pub mod service;
 pub mod session;
 pub mod staff;
 pub mod staff_relation;
+pub mod unit_seal;
 pub mod user;

@@ -16,6 +16,8 @@ pub struct Model {
     pub note: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// How many clocks this service started (the first service of a document starts them).
+    pub clocks_started: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_calendar_clocks;
 mod m0003_documents;
+mod m0004_document_issuer;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_calendar_clocks::Migration),
             Box::new(m0003_documents::Migration),
+            Box::new(m0004_document_issuer::Migration),
         ]
     }
 }

@@ -85,6 +85,10 @@ pub struct NewDocument {
     pub review_required: bool,
     pub created_by: Option<i64>,
     pub corrects_id: Option<i64>,
+    /// The organ it is issued in the name of (numbers are counted per issuer).
+    pub issuer_unit_id: i64,
+    /// The procedure step that drafts it, if any.
+    pub step: Option<String>,
 }
 
 fn scoped(scope: &Scope, unit_id: i64) -> Result<()> {
@@ -120,6 +124,8 @@ pub async fn create_draft(tx: &mut WriteTx, scope: &Scope, n: &NewDocument) -> R
         review_required: Set(n.review_required),
         corrects_id: Set(n.corrects_id),
         created_by: Set(n.created_by),
+        issuer_unit_id: Set(Some(n.issuer_unit_id)),
+        step: Set(n.step.clone()),
         created_at: Set(t),
         updated_at: Set(t),
         ..Default::default()
@@ -274,7 +280,8 @@ pub async fn take_number(
     if !ready_to_issue(&d) {
         return Err(StorageError::Conflict("err.document_needs_review"));
     }
-    let seq = next_seq(tx, d.unit_id, &d.type_code, issued_on.year()).await?;
+    let issuer = d.issuer_unit_id.unwrap_or(d.unit_id);
+    let seq = next_seq(tx, issuer, &d.type_code, issued_on.year()).await?;
     let number = format_number(prefix, issued_on.year(), seq);
     Ok(Numbered {
         doc: d,
@@ -327,47 +334,7 @@ pub async fn mark_issued(
     Ok(after)
 }
 
-/// Methods of service (民事诉讼法 第八十五—九十五条) and how each sets the
-/// effective date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ServiceMethod {
-    /// 直接送达: the date the recipient signs.
-    Direct,
-    /// 留置送达: the date the document is left.
-    Left,
-    /// 邮寄送达: the date on the postal receipt.
-    Post,
-    /// 电子送达: the date it reaches the recipient's system; needs consent on file.
-    Electronic,
-    /// 委托送达: the date the recipient signs.
-    Entrusted,
-    /// 公告送达: deemed served 30 days after the announcement (第九十五条).
-    Public,
-}
-
-impl ServiceMethod {
-    pub const ALL: [ServiceMethod; 6] = [
-        ServiceMethod::Direct,
-        ServiceMethod::Left,
-        ServiceMethod::Post,
-        ServiceMethod::Electronic,
-        ServiceMethod::Entrusted,
-        ServiceMethod::Public,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            ServiceMethod::Direct => "direct",
-            ServiceMethod::Left => "left",
-            ServiceMethod::Post => "post",
-            ServiceMethod::Electronic => "electronic",
-            ServiceMethod::Entrusted => "entrusted",
-            ServiceMethod::Public => "public",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.code() == s)
-    }
-}
+pub use domain::doctypes::ServiceMethod;
 
 /// A service to record.
 #[derive(Debug, Clone)]
@@ -383,32 +350,67 @@ pub struct NewService {
     pub created_by: Option<i64>,
 }
 
+/// Records a service. The first service of a document starts the clocks its
+/// type declares (`clocks`, already resolved against the document's data), on
+/// the effective service date, attached to the document; later services are
+/// recorded without starting them again.
 pub async fn record_service(
     tx: &mut WriteTx,
     scope: &Scope,
+    cal: &domain::calendar::WorkCalendar,
     document_id: i64,
     s: &NewService,
-) -> Result<Service> {
+    clocks: &[domain::clock::ClockRule],
+) -> Result<(Service, Vec<super::clocks::Clock>)> {
     let d = get(tx.conn(), scope, document_id).await?;
     if d.status != "issued" {
         return Err(StorageError::Conflict("err.service_needs_issued"));
     }
-    if s.method == ServiceMethod::Electronic
-        && s.consent_ref.as_deref().is_none_or(|c| c.trim().is_empty())
-    {
+    if s.method.needs_consent() && s.consent_ref.as_deref().is_none_or(|c| c.trim().is_empty()) {
         return Err(super::units::invalid("consent_ref", "err.service_consent"));
+    }
+    if s.recipient.trim().is_empty() {
+        return Err(super::units::invalid("recipient", "err.required"));
+    }
+    let earlier = service::Entity::find()
+        .filter(service::Column::DocumentId.eq(document_id))
+        .filter(service::Column::ClocksStarted.gt(0))
+        .one(tx.conn())
+        .await?;
+    let mut started = Vec::new();
+    if earlier.is_none() {
+        let number = d.number.clone().unwrap_or_default();
+        for rule in clocks {
+            let c = super::clocks::start(
+                tx,
+                scope,
+                cal,
+                &super::clocks::NewClock {
+                    item_type: "document".into(),
+                    item_id: document_id.to_string(),
+                    title: format!("{number} {}", rule.name_zh),
+                    rule: rule.clone(),
+                    unit_id: d.unit_id,
+                    owner_user_id: d.created_by,
+                    started_on: s.effective_on,
+                },
+            )
+            .await?;
+            started.push(c);
+        }
     }
     let m = service::ActiveModel {
         document_id: Set(document_id),
         method: Set(s.method.code().to_string()),
         served_on: Set(s.served_on),
         effective_on: Set(s.effective_on),
-        recipient: Set(s.recipient.clone()),
+        recipient: Set(s.recipient.trim().to_string()),
         proof_hash: Set(s.proof_hash.clone()),
         consent_ref: Set(s.consent_ref.clone()),
         note: Set(s.note.clone()),
         created_by: Set(s.created_by),
         created_at: Set(now()),
+        clocks_started: Set(started.len() as i32),
         ..Default::default()
     }
     .insert(tx.conn())
@@ -420,7 +422,7 @@ pub async fn record_service(
         None,
         Some(json(&m)),
     );
-    Ok(m)
+    Ok((m, started))
 }
 
 pub async fn services(db: &crate::Db, document_id: i64) -> Result<Vec<Service>> {
@@ -431,25 +433,211 @@ pub async fn services(db: &crate::Db, document_id: i64) -> Result<Vec<Service>> 
         .await?)
 }
 
-/// Documents in scope, newest first (optionally of one item).
+/// Filters of the document list.
+#[derive(Debug, Clone, Default)]
+pub struct DocFilter {
+    pub type_code: Option<String>,
+    /// draft | in_review | approved | issued
+    pub status: Option<String>,
+    pub item: Option<(String, String)>,
+    /// Matches the title or the number.
+    pub q: Option<String>,
+}
+
+/// Documents in scope, newest first.
 pub async fn list(
     db: &crate::Db,
     scope: &Scope,
-    item: Option<(&str, &str)>,
-    limit: u64,
-) -> Result<Vec<Document>> {
-    use sea_orm::QuerySelect;
+    f: &DocFilter,
+    page: super::PageReq,
+) -> Result<super::Page<Document>> {
+    use sea_orm::{PaginatorTrait, sea_query::Condition};
     let mut q = document::Entity::find();
     if let Scope::Limited { unit_ids, .. } = scope {
         q = q.filter(document::Column::UnitId.is_in(unit_ids.iter().copied()));
     }
-    if let Some((t, i)) = item {
-        q = q
-            .filter(document::Column::ItemType.eq(t))
-            .filter(document::Column::ItemId.eq(i));
+    if let Some(t) = f.type_code.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(document::Column::TypeCode.eq(t));
     }
-    Ok(q.order_by_desc(document::Column::Id)
-        .limit(limit)
-        .all(&db.conn)
-        .await?)
+    if let Some(t) = f.status.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(document::Column::Status.eq(t));
+    }
+    if let Some((t, i)) = &f.item {
+        q = q
+            .filter(document::Column::ItemType.eq(t.as_str()))
+            .filter(document::Column::ItemId.eq(i.as_str()));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pat = format!("%{}%", text.replace(['%', '_'], ""));
+        q = q.filter(
+            Condition::any()
+                .add(document::Column::Title.like(pat.clone()))
+                .add(document::Column::Number.like(pat)),
+        );
+    }
+    let pager = q
+        .order_by_desc(document::Column::Id)
+        .paginate(&db.conn, page.per_page);
+    let total = pager.num_items().await?;
+    let items = pager.fetch_page(page.page - 1).await?;
+    Ok(super::Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Documents attached to one item, oldest first (for the item's page).
+pub async fn for_item(
+    db: &crate::Db,
+    scope: &Scope,
+    item_type: &str,
+    item_id: &str,
+) -> Result<Vec<Document>> {
+    let mut q = document::Entity::find()
+        .filter(document::Column::ItemType.eq(item_type))
+        .filter(document::Column::ItemId.eq(item_id));
+    if let Scope::Limited { unit_ids, .. } = scope {
+        q = q.filter(document::Column::UnitId.is_in(unit_ids.iter().copied()));
+    }
+    Ok(q.order_by_asc(document::Column::Id).all(&db.conn).await?)
+}
+
+/// A unit's electronic seal: the stored image's address and type.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seal {
+    pub unit_id: i64,
+    pub hash: String,
+    pub mime: String,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Sets (or replaces) a unit's seal image; the file must already be in the
+/// file store. The old and new addresses go to the audit trail.
+pub async fn set_seal(
+    tx: &mut WriteTx,
+    scope: &Scope,
+    unit_id: i64,
+    hash: &str,
+    size: usize,
+    mime: &str,
+) -> Result<()> {
+    use crate::entity::unit_seal;
+    if !scope.allows_unit(unit_id) {
+        return Err(super::units::invalid("unit_id", "err.out_of_scope"));
+    }
+    record_file(tx, hash, size, mime, Some("seal")).await?;
+    let before = unit_seal::Entity::find_by_id(unit_id).one(tx.conn()).await?;
+    let am = unit_seal::ActiveModel {
+        unit_id: Set(unit_id),
+        file_hash: Set(hash.to_string()),
+        updated_at: Set(now()),
+    };
+    if before.is_some() {
+        am.update(tx.conn()).await?;
+    } else {
+        am.insert(tx.conn()).await?;
+    }
+    tx.record(
+        "unit.seal",
+        "org_unit",
+        unit_id,
+        before.map(|b| serde_json::json!({"seal_sha256": b.file_hash})),
+        Some(serde_json::json!({"seal_sha256": hash, "mime": mime})),
+    );
+    Ok(())
+}
+
+/// The seal of a unit, if one was uploaded.
+pub async fn seal_of<C: ConnectionTrait>(conn: &C, unit_id: i64) -> Result<Option<Seal>> {
+    use crate::entity::unit_seal;
+    let Some(s) = unit_seal::Entity::find_by_id(unit_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let mime = file::Entity::find_by_id(s.file_hash.clone())
+        .one(conn)
+        .await?
+        .map(|f| f.mime)
+        .unwrap_or_else(|| "image/png".into());
+    Ok(Some(Seal {
+        unit_id: s.unit_id,
+        hash: s.file_hash,
+        mime,
+        updated_at: s.updated_at,
+    }))
+}
+
+/// Stored metadata of a file (type, size, original name).
+pub async fn file_meta<C: ConnectionTrait>(conn: &C, hash: &str) -> Result<Option<file::Model>> {
+    Ok(file::Entity::find_by_id(hash.to_string()).one(conn).await?)
+}
+
+/// A file already put into the file store.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredFile<'a> {
+    pub hash: &'a str,
+    pub size: usize,
+    pub mime: &'a str,
+    pub name: Option<&'a str>,
+}
+
+/// Attaches (or replaces) the proof of a service; the file must already be
+/// in the file store. Audited with the proof's SHA-256.
+pub async fn attach_proof(
+    tx: &mut WriteTx,
+    scope: &Scope,
+    document_id: i64,
+    service_id: i64,
+    f: &StoredFile<'_>,
+) -> Result<Service> {
+    let StoredFile {
+        hash,
+        size,
+        mime,
+        name,
+    } = *f;
+    get(tx.conn(), scope, document_id).await?;
+    let s = service::Entity::find_by_id(service_id)
+        .filter(service::Column::DocumentId.eq(document_id))
+        .one(tx.conn())
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    record_file(tx, hash, size, mime, name).await?;
+    let before = s.proof_hash.clone();
+    let mut am: service::ActiveModel = s.into();
+    am.proof_hash = Set(Some(hash.to_string()));
+    let after = am.update(tx.conn()).await?;
+    tx.record(
+        "document.service_proof",
+        "document",
+        document_id,
+        Some(serde_json::json!({"service_id": service_id, "proof_sha256": before})),
+        Some(serde_json::json!({"service_id": service_id, "proof_sha256": hash})),
+    );
+    Ok(after)
+}
+
+/// One service of a document.
+pub async fn service_of<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    document_id: i64,
+    service_id: i64,
+) -> Result<Service> {
+    get(conn, scope, document_id).await?;
+    service::Entity::find_by_id(service_id)
+        .filter(service::Column::DocumentId.eq(document_id))
+        .one(conn)
+        .await?
+        .ok_or(StorageError::NotFound)
+}
+
+/// Documents that correct this one (newest first).
+pub async fn corrections_of(db: &crate::Db, scope: &Scope, id: i64) -> Result<Vec<Document>> {
+    let mut q = document::Entity::find().filter(document::Column::CorrectsId.eq(id));
+    if let Scope::Limited { unit_ids, .. } = scope {
+        q = q.filter(document::Column::UnitId.is_in(unit_ids.iter().copied()));
+    }
+    Ok(q.order_by_desc(document::Column::Id).all(&db.conn).await?)
 }

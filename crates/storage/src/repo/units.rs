@@ -228,3 +228,33 @@ pub async fn delete(tx: &mut WriteTx, scope: &Scope, id: i64) -> Result<()> {
 pub(crate) fn json<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
+
+/// The nearest unit of `kind` at or above `unit_id` (the organ a unit's
+/// documents are issued in the name of), if there is one.
+pub async fn nearest_of_kind<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+    kind: &str,
+) -> Result<Option<Unit>> {
+    let mut next = Some(unit_id);
+    let mut seen = 0;
+    while let Some(id) = next {
+        let Some(u) = org_unit::Entity::find_by_id(id).one(conn).await? else {
+            return Ok(None);
+        };
+        if u.kind == kind {
+            return Ok(Some(u));
+        }
+        next = u.parent_id;
+        seen += 1;
+        if seen > 64 {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+/// One unit by id, without a scope check (for names shown on documents).
+pub async fn by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Unit>> {
+    Ok(org_unit::Entity::find_by_id(id).one(conn).await?)
+}

@@ -360,3 +360,11 @@ pub async fn set_locale(tx: &mut WriteTx, user_id: i64, locale: &str) -> Result<
 pub fn parse_role(s: &str) -> Result<Role> {
     Role::from_code(s).ok_or_else(|| invalid("role", "err.choose"))
 }
+
+/// The display name of a user (shown as reviewer, signer, recorder).
+pub async fn display_name(db: &Db, id: i64) -> Result<Option<String>> {
+    Ok(user::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .map(|u| u.display_name))
+}
