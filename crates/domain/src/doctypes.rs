@@ -140,6 +140,43 @@ pub struct DocType {
     pub fields: Vec<FieldSpec>,
 }
 
+/// A field key: one or two parts (`party.name` is the `name` of the object
+/// `party`).
+fn valid_key(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    parts.len() <= 2 && parts.iter().all(|p| valid_code(p))
+}
+
+/// The value of a (possibly dotted) field key in a document's data.
+pub fn lookup<'a>(data: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    key.split('.').try_fold(data, |v, part| v.get(part))
+}
+
+/// Sets a (possibly dotted) field key in a data object, creating the inner
+/// object when needed.
+pub fn insert(
+    data: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    v: serde_json::Value,
+) {
+    match key.split_once('.') {
+        Some((outer, inner)) => {
+            let e = data
+                .entry(outer.to_string())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if !e.is_object() {
+                *e = serde_json::Value::Object(serde_json::Map::new());
+            }
+            if let Some(m) = e.as_object_mut() {
+                m.insert(inner.to_string(), v);
+            }
+        }
+        None => {
+            data.insert(key.to_string(), v);
+        }
+    }
+}
+
 fn valid_code(code: &str) -> bool {
     let mut chars = code.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
@@ -198,8 +235,7 @@ impl DocType {
         }
         let mut keys = BTreeSet::new();
         for f in &self.fields {
-            if !valid_code(&f.key) || !keys.insert(f.key.as_str()) || f.label_zh.trim().is_empty()
-            {
+            if !valid_key(&f.key) || !keys.insert(f.key.as_str()) || f.label_zh.trim().is_empty() {
                 return Err(CatalogueError::BadField {
                     code: code(),
                     field: f.key.clone(),
@@ -216,7 +252,7 @@ impl DocType {
             if let Some(pf) = &s.period_field {
                 let ok = self.fields.is_empty()
                     || self.field(pf).is_some_and(|f| f.kind == FieldKind::Integer);
-                if !ok || !valid_code(pf) {
+                if !ok || !valid_key(pf) {
                     return Err(CatalogueError::BadPeriodField {
                         code: code(),
                         field: pf.clone(),
@@ -232,12 +268,12 @@ impl DocType {
     /// Keys not in the list are kept (templates may read extra data).
     pub fn check_data(&self, data: &serde_json::Value) -> Result<(), FieldErrors> {
         let mut errs = FieldErrors::default();
-        let Some(obj) = data.as_object() else {
+        if !data.is_object() {
             errs.add("data", "err.doc_data_object");
             return Err(errs);
-        };
+        }
         for f in &self.fields {
-            let v = obj.get(&f.key);
+            let v = lookup(data, &f.key);
             let empty = match v {
                 None | Some(serde_json::Value::Null) => true,
                 Some(serde_json::Value::String(s)) => s.trim().is_empty(),
@@ -293,15 +329,16 @@ impl DocType {
     ) -> Result<Vec<ClockRule>, CatalogueError> {
         let mut out = Vec::new();
         for s in &self.starts {
-            let mut rule = rules
-                .get(&s.rule)
-                .cloned()
-                .ok_or_else(|| CatalogueError::UnknownRule {
-                    code: self.code.clone(),
-                    rule: s.rule.clone(),
-                })?;
+            let mut rule =
+                rules
+                    .get(&s.rule)
+                    .cloned()
+                    .ok_or_else(|| CatalogueError::UnknownRule {
+                        code: self.code.clone(),
+                        rule: s.rule.clone(),
+                    })?;
             if let Some(pf) = &s.period_field
-                && let Some(n) = data.get(pf).and_then(|v| {
+                && let Some(n) = lookup(data, pf).and_then(|v| {
                     v.as_u64()
                         .or_else(|| v.as_str().and_then(|s| s.trim().parse::<u64>().ok()))
                 })
@@ -596,18 +633,18 @@ mod tests {
         let r = rules();
         let n = c.get("supervision_notice").expect("t");
         let rs = n
-            .clock_rules(&r, &serde_json::json!({"rectify_days": 20}))
+            .clock_rules(&r, &serde_json::json!({"deadline_days": 20}))
             .expect("rules");
         assert_eq!(rs[0].code, "review.apply");
         assert_eq!(rs[0].period, 10);
         assert_eq!(rs[1].period, 20);
         // Absent or nonsense: the rule's default.
         let rs = n
-            .clock_rules(&r, &serde_json::json!({"rectify_days": "abc"}))
+            .clock_rules(&r, &serde_json::json!({"deadline_days": "abc"}))
             .expect("rules");
         assert_eq!(rs[1].period, 30);
         let rs = n
-            .clock_rules(&r, &serde_json::json!({"rectify_days": "15"}))
+            .clock_rules(&r, &serde_json::json!({"deadline_days": "15"}))
             .expect("rules");
         assert_eq!(rs[1].period, 15);
     }
@@ -641,6 +678,23 @@ mod tests {
             assert_eq!(ServiceMethod::from_code(m.code()), Some(m));
         }
         assert!(ServiceMethod::Electronic.needs_consent());
+    }
+
+    #[test]
+    fn dotted_keys_reach_into_objects() {
+        let mut m = serde_json::Map::new();
+        insert(&mut m, "party.name", serde_json::json!("甲公司"));
+        insert(&mut m, "party.address", serde_json::json!("鹿泉区"));
+        insert(&mut m, "case_cause", serde_json::json!("欠薪"));
+        let v = serde_json::Value::Object(m);
+        assert_eq!(lookup(&v, "party.name"), Some(&serde_json::json!("甲公司")));
+        assert_eq!(
+            lookup(&v, "party.address"),
+            Some(&serde_json::json!("鹿泉区"))
+        );
+        assert_eq!(lookup(&v, "case_cause"), Some(&serde_json::json!("欠薪")));
+        assert_eq!(lookup(&v, "party.phone"), None);
+        assert!(valid_key("party.name") && !valid_key("a.b.c") && !valid_key("Party"));
     }
 
     #[test]

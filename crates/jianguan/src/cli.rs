@@ -1,6 +1,7 @@
 //! The command line: `jianguan [serve] | migrate | seed | check-config | admin create | audit verify | backup | calendar …`.
 
 mod calendar;
+mod doc;
 
 use std::path::PathBuf;
 
@@ -75,7 +76,8 @@ pub enum Command {
     /// Benchmarks with deterministic data (see docs/BENCHMARKS.md).
     Bench {
         /// `sqlite-sync`: audited single-row write transactions with synchronous=FULL vs NORMAL;
-        /// `clocks`: reminder sweep, full recompute and "due soon" queries over N running clocks.
+        /// `clocks`: reminder sweep, full recompute and "due soon" queries over N running clocks;
+        /// `docs`: render N two-page penalty decisions (1 thread and all cores).
         scenario: String,
         /// Number of operations.
         #[arg(long, default_value_t = 2000)]
@@ -86,6 +88,11 @@ pub enum Command {
     Calendar {
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
+    },
+    /// Official documents: the catalogue and sample PDFs.
+    Doc {
+        #[command(subcommand)]
+        cmd: doc::DocCmd,
     },
     /// Online backup of the embedded database.
     Backup {
@@ -286,11 +293,18 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Bench { scenario, n } => match scenario.as_str() {
             "sqlite-sync" => bench_sqlite_sync(n).await,
             "clocks" => crate::bench::clocks(n, cli.common.database_url.clone()).await,
-            other => bail!("unknown benchmark scenario `{other}` (known: sqlite-sync, clocks)"),
+            "docs" => crate::bench::docs(n),
+            other => {
+                bail!("unknown benchmark scenario `{other}` (known: sqlite-sync, clocks, docs)")
+            }
         },
         Command::Calendar { cmd } => {
             let cfg = Config::load(&overrides(&cli.common, None, false))?;
             calendar::run(&cfg, cmd).await
+        }
+        Command::Doc { cmd } => {
+            let cfg = Config::load(&overrides(&cli.common, None, false))?;
+            doc::run(&cfg, cmd)
         }
         Command::Backup { to } => {
             let cfg = Config::load(&overrides(&cli.common, None, false))?;

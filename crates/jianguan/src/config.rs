@@ -18,12 +18,62 @@ pub struct Config {
     /// Seed demo data and print demo accounts. Unset: on for a new embedded
     /// database, never for PostgreSQL.
     pub demo: Option<bool>,
+    /// In demo mode, also seed example documents (an issued and served notice
+    /// with its clocks, one in legal review, one draft).
+    pub demo_documents: bool,
     pub server: Server,
     pub database: Database,
     pub auth: Auth,
     pub log: Log,
     pub clocks: Clocks,
     pub scheduler: Scheduler,
+    pub files: Files,
+    pub documents: Documents,
+}
+
+/// Where generated PDFs, seals and proofs of service are kept: a folder
+/// (default `<data_dir>/files`) or an S3-compatible bucket shared by several
+/// app servers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Files {
+    /// `local` or `s3`.
+    pub store: String,
+    /// Folder for `local` (empty: `<data_dir>/files`).
+    pub path: String,
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
+    /// Allow plain http to the endpoint (a store inside the data centre).
+    pub s3_allow_http: bool,
+}
+
+impl Default for Files {
+    fn default() -> Self {
+        Files {
+            store: "local".into(),
+            path: String::new(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
+            s3_allow_http: false,
+        }
+    }
+}
+
+/// Official documents.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Documents {
+    /// A folder of licensed fonts (方正小标宋, 仿宋_GB2312, 黑体, 楷体 …) that
+    /// templates prefer by family name over the embedded Noto faces.
+    pub font_dir: Option<PathBuf>,
+    /// Type code → number prefix (发文字号), e.g. `supervision_notice = "鹿人社监通"`.
+    pub prefixes: std::collections::BTreeMap<String, String>,
 }
 
 /// Statutory clocks. The seed document's 10/15/30-day periods do not say
@@ -103,12 +153,15 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("./data"),
             demo: None,
+            demo_documents: true,
             server: Server::default(),
             database: Database::default(),
             auth: Auth::default(),
             log: Log::default(),
             clocks: Clocks::default(),
             scheduler: Scheduler::default(),
+            files: Files::default(),
+            documents: Documents::default(),
         }
     }
 }
@@ -246,6 +299,16 @@ impl Config {
         if self.scheduler.interval_secs < 1 {
             bail!("配置错误 `scheduler.interval_secs`: at least 1");
         }
+        self.catalogue()?;
+        self.file_store_config()?;
+        if let Some(dir) = &self.documents.font_dir
+            && !dir.is_dir()
+        {
+            bail!(
+                "配置错误 `documents.font_dir`: {} is not a folder",
+                dir.display()
+            );
+        }
         if self.server.max_body_bytes < 1024 {
             bail!("配置错误 `server.max_body_bytes`: at least 1024");
         }
@@ -271,6 +334,49 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("配置错误 `clocks.day_kinds.{code}`: {e}"))?;
         }
         Ok(rules)
+    }
+
+    /// The shipped document catalogue with the configured number prefixes,
+    /// checked against the clock rules.
+    pub fn catalogue(&self) -> Result<domain::doctypes::Catalogue> {
+        let rules = self.clock_rules()?;
+        let mut c = domain::doctypes::Catalogue::china_default(&rules)
+            .map_err(|e| anyhow::anyhow!("document catalogue: {e}"))?;
+        for (code, prefix) in &self.documents.prefixes {
+            c.set_prefix(code, prefix)
+                .map_err(|e| anyhow::anyhow!("配置错误 `documents.prefixes.{code}`: {e}"))?;
+        }
+        Ok(c)
+    }
+
+    /// The file store settings.
+    pub fn file_store_config(&self) -> Result<storage::files::FileStoreConfig> {
+        let f = &self.files;
+        match f.store.as_str() {
+            "local" => Ok(storage::files::FileStoreConfig::Local(
+                if f.path.is_empty() {
+                    self.data_dir.join("files")
+                } else {
+                    PathBuf::from(&f.path)
+                },
+            )),
+            "s3" => {
+                for (k, v) in [("s3_endpoint", &f.s3_endpoint), ("s3_bucket", &f.s3_bucket)] {
+                    if v.is_empty() {
+                        bail!("配置错误 `files.{k}`: required when files.store = \"s3\"");
+                    }
+                }
+                Ok(storage::files::FileStoreConfig::S3 {
+                    endpoint: f.s3_endpoint.clone(),
+                    bucket: f.s3_bucket.clone(),
+                    region: f.s3_region.clone(),
+                    access_key: f.s3_access_key.clone(),
+                    secret_key: f.s3_secret_key.clone(),
+                    allow_http: f.s3_allow_http,
+                })
+            }
+            other => bail!("配置错误 `files.store`: expected local or s3, got {other}"),
+        }
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr> {
@@ -329,6 +435,9 @@ impl Config {
     pub fn redacted_toml(&self) -> String {
         let mut c = self.clone();
         c.database.url = storage::redact_url(&self.database_url());
+        if !c.files.s3_secret_key.is_empty() {
+            c.files.s3_secret_key = "***".into();
+        }
         toml::to_string_pretty(&c).unwrap_or_default()
     }
 }

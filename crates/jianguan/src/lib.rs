@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod cli;
 pub mod config;
+mod demo_docs;
 pub mod scheduler;
 
 use std::net::SocketAddr;
@@ -51,6 +52,27 @@ pub fn validate_static_data() -> Result<()> {
     Ok(())
 }
 
+/// The document renderer, checked against the catalogue: every type in the
+/// catalogue must have a template.
+pub fn doc_renderer(
+    cfg: &Config,
+    catalogue: &domain::doctypes::Catalogue,
+) -> Result<docgen::Renderer> {
+    let r = docgen::Renderer::new(&docgen::RenderOptions {
+        font_dir: cfg.documents.font_dir.clone(),
+    })
+    .map_err(|e| anyhow::anyhow!("document renderer: {e}"))?;
+    let missing: Vec<&str> = catalogue
+        .iter()
+        .filter(|t| !r.has_template(&t.code))
+        .map(|t| t.code.as_str())
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!("document catalogue: no template for {}", missing.join(", "));
+    }
+    Ok(r)
+}
+
 /// Decides demo mode and seeds when it applies. Returns whether demo mode is on.
 pub async fn prepare_demo(cfg: &Config, db: &Db) -> Result<bool> {
     let embedded = db.engine == Engine::Sqlite;
@@ -85,9 +107,30 @@ pub async fn start(cfg: Config, listener: TcpListener, lock: bool) -> Result<(Ru
     storage::repo::calendar::ensure_default(&opened.db)
         .await
         .context("loading the holiday calendar")?;
-    let demo = prepare_demo(&cfg, &opened.db).await?;
     let rules = cfg.clock_rules()?;
-    let state = web::AppState::new(opened.db.clone(), cfg.web_config(demo), rules);
+    let catalogue = cfg.catalogue()?;
+    let renderer = std::sync::Arc::new(doc_renderer(&cfg, &catalogue)?);
+    let files = storage::files::FileStore::open(&cfg.file_store_config()?)
+        .context("opening the file store")?;
+    let demo = prepare_demo(&cfg, &opened.db).await?;
+    if demo {
+        storage::seed::seed_demo_seals(&opened.db, &files).await?;
+        if cfg.demo_documents
+            && let Err(e) = demo_docs::seed(&opened.db, &files, &renderer, &catalogue, &rules).await
+        {
+            tracing::warn!(error = %e, "demo documents not seeded");
+        }
+    }
+    let state = web::AppState::new(
+        opened.db.clone(),
+        cfg.web_config(demo),
+        rules,
+        web::DocServices {
+            catalogue,
+            renderer,
+            files,
+        },
+    );
     let scheduler = cfg.scheduler.enabled.then(|| {
         scheduler::spawn(
             opened.db.clone(),

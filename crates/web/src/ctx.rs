@@ -309,11 +309,32 @@ pub async fn context_layer(State(state): State<AppState>, req: Request, next: Ne
             let supplied = match header_tok {
                 Some(t) => Some(t),
                 None => {
-                    let is_form = headers
+                    let ctype = headers
                         .get(header::CONTENT_TYPE)
                         .and_then(|v| v.to_str().ok())
-                        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-                    if is_form {
+                        .unwrap_or("")
+                        .to_string();
+                    let is_form = ctype.starts_with("application/x-www-form-urlencoded");
+                    let boundary = multipart_boundary(&ctype);
+                    if let Some(boundary) = boundary {
+                        // An upload form: the token is its `_csrf` part.
+                        let (parts, body) = req.into_parts();
+                        let bytes = match axum::body::to_bytes(body, limit).await {
+                            Ok(b) => b,
+                            Err(_) => {
+                                return finish(
+                                    &state,
+                                    ctx,
+                                    AppError::PayloadTooLarge.into_response(),
+                                    &method,
+                                    started,
+                                );
+                            }
+                        };
+                        let tok = multipart_field(&bytes, &boundary, "_csrf");
+                        req = Request::from_parts(parts, Body::from(bytes));
+                        tok
+                    } else if is_form {
                         let (parts, body) = req.into_parts();
                         let bytes = match axum::body::to_bytes(body, limit).await {
                             Ok(b) => b,
@@ -458,4 +479,72 @@ fn render_error(state: &AppState, ctx: &ReqCtx, err: &AppError) -> Response {
         return (err.status(), axum::Json(body)).into_response();
     }
     crate::pages::error_page(state, ctx, err.status(), &msg, &fields)
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(ctype: &str) -> Option<String> {
+    let (mime, rest) = ctype.split_once(';')?;
+    if !mime.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    rest.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_string())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// The value of a small text field of a multipart body (the CSRF token).
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delim = format!("--{boundary}");
+    let text = body;
+    let header = format!("name=\"{name}\"");
+    let mut start = 0;
+    while let Some(pos) = find(&text[start..], delim.as_bytes()) {
+        let part_start = start + pos + delim.len();
+        let next = find(&text[part_start..], delim.as_bytes()).map(|n| part_start + n)?;
+        let part = &text[part_start..next];
+        if let Some(h_end) = find(part, b"\r\n\r\n") {
+            let headers = String::from_utf8_lossy(&part[..h_end]);
+            if headers.contains(&header) && !headers.contains("filename=") {
+                let value = &part[h_end + 4..];
+                let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+                return String::from_utf8(value.to_vec()).ok();
+            }
+        }
+        start = next;
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod multipart_tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_csrf_part() {
+        let b = "XyZ";
+        let body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"proof\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n_csrf fake\r\n--{b}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok123\r\n--{b}--\r\n"
+        );
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=XyZ").as_deref(),
+            Some("XyZ")
+        );
+        assert_eq!(
+            multipart_field(body.as_bytes(), b, "_csrf").as_deref(),
+            Some("tok123")
+        );
+        assert_eq!(multipart_field(body.as_bytes(), b, "nope"), None);
+        assert_eq!(multipart_boundary("application/json"), None);
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod ctx;
+pub mod docs;
 pub mod error;
 pub mod forms;
 pub mod i18n;
@@ -51,9 +52,17 @@ impl Default for WebConfig {
 }
 
 impl WebConfig {
-    /// The body limit for a path (uploads will get their own, larger limits).
-    pub fn body_limit_for(&self, _path: &str) -> usize {
-        self.max_body_bytes
+    /// The body limit for a path: uploads (proofs of service, seals) get
+    /// room for their files; their own handlers check the file sizes.
+    pub fn body_limit_for(&self, path: &str) -> usize {
+        let upload = path.starts_with("/documents/") && path.ends_with("/services")
+            || path.starts_with("/api/v1/documents/") && path.ends_with("/proof")
+            || path.starts_with("/seals/");
+        if upload {
+            self.max_body_bytes.max(docs::MAX_PROOF_BYTES + 64 * 1024)
+        } else {
+            self.max_body_bytes
+        }
     }
 }
 
@@ -62,6 +71,19 @@ pub struct Inner {
     pub cfg: WebConfig,
     /// The statutory clock rules (data with legal basis), validated at start.
     pub rules: domain::rules::RuleSet,
+    /// The document catalogue (data with legal basis), validated at start.
+    pub catalogue: domain::doctypes::Catalogue,
+    /// Renders document templates to PDF (fonts parsed once).
+    pub renderer: Arc<docgen::Renderer>,
+    /// Content-addressed store of PDFs, seals and proofs.
+    pub files: storage::files::FileStore,
+}
+
+/// The document services the web layer is given at start.
+pub struct DocServices {
+    pub catalogue: domain::doctypes::Catalogue,
+    pub renderer: Arc<docgen::Renderer>,
+    pub files: storage::files::FileStore,
 }
 
 /// Shared application state: cheap to clone.
@@ -76,8 +98,15 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, cfg: WebConfig, rules: domain::rules::RuleSet) -> Self {
-        AppState(Arc::new(Inner { db, cfg, rules }))
+    pub fn new(db: Db, cfg: WebConfig, rules: domain::rules::RuleSet, docs: DocServices) -> Self {
+        AppState(Arc::new(Inner {
+            db,
+            cfg,
+            rules,
+            catalogue: docs.catalogue,
+            renderer: docs.renderer,
+            files: docs.files,
+        }))
     }
 }
 

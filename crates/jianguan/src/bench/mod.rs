@@ -173,3 +173,25 @@ pub async fn clocks(n: usize, database_url: Option<String>) -> Result<i32> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(0)
 }
+
+/// Document rendering: `n` two-page 行政处罚决定书 with varying data, one
+/// process, single-threaded and on every core (docs/BENCHMARKS.md; target
+/// ≥ 17 documents/s on 2 cores, single document p95 ≤ 150 ms warm).
+pub fn docs(n: usize) -> Result<i32> {
+    let r = docgen::Renderer::new(&docgen::RenderOptions::default())
+        .map_err(|e| anyhow::anyhow!("renderer: {e}"))?;
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    println!("scenario=docs n={n} cores={cores}");
+    for threads in [1, cores] {
+        let rep = docgen::bench::bench_with(&r, n, threads)
+            .map_err(|e| anyhow::anyhow!("render: {e}"))?;
+        println!(
+            "threads={} docs_per_sec={:.1} p50_ms={:.1} p95_ms={:.1} max_ms={:.1} pages={}",
+            rep.threads, rep.docs_per_sec, rep.p50_ms, rep.p95_ms, rep.max_ms, rep.pages_last
+        );
+        if cores == 1 {
+            break;
+        }
+    }
+    Ok(0)
+}

@@ -27,6 +27,8 @@ async fn draft(app: &TestApp, unit: i64, review: bool) -> i64 {
             review_required: review,
             created_by: None,
             corrects_id: None,
+            issuer_unit_id: unit,
+            step: None,
         },
     )
     .await

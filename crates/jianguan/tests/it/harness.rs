@@ -38,6 +38,21 @@ pub fn test_config(dir: &std::path::Path, url: String) -> Config {
     cfg.database.max_connections = 5;
     // Sweeps would write audit events at random moments; tests call `scheduler::tick` themselves.
     cfg.scheduler.enabled = false;
+    // Example documents would take the first numbers; the doc tests count from 1.
+    cfg.demo_documents = false;
+    // With a local S3-compatible server (CI's PostgreSQL run) the app keeps
+    // its files there, as several app servers of a province would.
+    if let Ok(endpoint) = std::env::var("JIANGUAN_TEST_S3_ENDPOINT")
+        && !endpoint.is_empty()
+    {
+        cfg.files.store = "s3".into();
+        cfg.files.s3_endpoint = endpoint;
+        cfg.files.s3_bucket =
+            std::env::var("JIANGUAN_TEST_S3_BUCKET").unwrap_or_else(|_| "jianguan-test".into());
+        cfg.files.s3_access_key = "test".into();
+        cfg.files.s3_secret_key = "test".into();
+        cfg.files.s3_allow_http = true;
+    }
     cfg
 }
 

@@ -14,6 +14,8 @@ mod auth_flow;
 mod bad_input;
 mod calendar;
 mod clocks;
+mod doc_catalogue;
+mod doc_flow;
 mod documents;
 mod i18n;
 mod matrix;

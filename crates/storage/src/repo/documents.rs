@@ -528,7 +528,9 @@ pub async fn set_seal(
         return Err(super::units::invalid("unit_id", "err.out_of_scope"));
     }
     record_file(tx, hash, size, mime, Some("seal")).await?;
-    let before = unit_seal::Entity::find_by_id(unit_id).one(tx.conn()).await?;
+    let before = unit_seal::Entity::find_by_id(unit_id)
+        .one(tx.conn())
+        .await?;
     let am = unit_seal::ActiveModel {
         unit_id: Set(unit_id),
         file_hash: Set(hash.to_string()),

@@ -368,3 +368,12 @@ pub async fn display_name(db: &Db, id: i64) -> Result<Option<String>> {
         .await?
         .map(|u| u.display_name))
 }
+
+/// A user's id and unit by username (demo seeding, the CLI).
+pub async fn id_by_username(db: &Db, username: &str) -> Result<Option<(i64, i64)>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&db.conn)
+        .await?
+        .map(|u| (u.id, u.unit_id)))
+}

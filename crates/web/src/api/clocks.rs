@@ -90,7 +90,7 @@ pub struct ClockDto {
 }
 
 impl ClockDto {
-    fn from(c: Clock, today: NaiveDate) -> Self {
+    pub fn from(c: Clock, today: NaiveDate) -> Self {
         ClockDto {
             status: status_of(&c, today).to_string(),
             id: c.id,

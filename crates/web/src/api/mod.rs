@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clocks;
+pub mod documents;
 pub mod ops;
 pub mod staff;
 pub mod tokens;
@@ -57,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(clocks::router())
+        .merge(documents::router())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs` (assets vendored in the binary).

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod calendar;
 pub mod clocks;
+mod documents;
 mod staff;
 mod units;
 mod users;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(clocks::router())
+        .merge(documents::router())
 }
 
 /// One entry of the left navigation.
@@ -57,7 +59,11 @@ const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
     ("plans", None, None),
     ("complaints", None, None),
     ("cases", None, None),
-    ("documents", None, None),
+    (
+        "documents",
+        Some("/documents"),
+        Some(Permission::DocumentRead),
+    ),
     ("licences", None, None),
     ("disclosure", None, None),
     ("statistics", None, None),
