@@ -11,6 +11,7 @@ pub mod clock;
 pub mod doctypes;
 pub mod org;
 pub mod rules;
+pub mod subject;
 pub mod validate;
 
 pub use authz::{Actor, Assignment, Permission, Role, Scope, ScopeKind};

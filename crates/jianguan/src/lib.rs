@@ -52,6 +52,51 @@ pub fn validate_static_data() -> Result<()> {
     Ok(())
 }
 
+/// One renderer per font folder for the whole process: parsing the fonts
+/// takes a moment, and several app instances in one process (the tests)
+/// share it.
+pub fn shared_renderer(
+    cfg: &Config,
+    catalogue: &domain::doctypes::Catalogue,
+) -> Result<std::sync::Arc<docgen::Renderer>> {
+    use std::{
+        collections::HashMap,
+        path::PathBuf,
+        sync::{Arc, Mutex, OnceLock},
+    };
+    type Cache = Mutex<HashMap<Option<PathBuf>, Arc<docgen::Renderer>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = cfg.documents.font_dir.clone();
+    if let Some(r) = cache
+        .lock()
+        .map_err(|_| anyhow::anyhow!("renderer cache poisoned"))?
+        .get(&key)
+    {
+        // The catalogue may differ between configurations: check it again.
+        check_templates(r, catalogue)?;
+        return Ok(Arc::clone(r));
+    }
+    let r = Arc::new(doc_renderer(cfg, catalogue)?);
+    cache
+        .lock()
+        .map_err(|_| anyhow::anyhow!("renderer cache poisoned"))?
+        .insert(key, Arc::clone(&r));
+    Ok(r)
+}
+
+fn check_templates(r: &docgen::Renderer, catalogue: &domain::doctypes::Catalogue) -> Result<()> {
+    let missing: Vec<&str> = catalogue
+        .iter()
+        .filter(|t| !r.has_template(&t.code))
+        .map(|t| t.code.as_str())
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!("document catalogue: no template for {}", missing.join(", "));
+    }
+    Ok(())
+}
+
 /// The document renderer, checked against the catalogue: every type in the
 /// catalogue must have a template.
 pub fn doc_renderer(
@@ -62,14 +107,7 @@ pub fn doc_renderer(
         font_dir: cfg.documents.font_dir.clone(),
     })
     .map_err(|e| anyhow::anyhow!("document renderer: {e}"))?;
-    let missing: Vec<&str> = catalogue
-        .iter()
-        .filter(|t| !r.has_template(&t.code))
-        .map(|t| t.code.as_str())
-        .collect();
-    if !missing.is_empty() {
-        anyhow::bail!("document catalogue: no template for {}", missing.join(", "));
-    }
+    check_templates(&r, catalogue)?;
     Ok(r)
 }
 
@@ -109,7 +147,7 @@ pub async fn start(cfg: Config, listener: TcpListener, lock: bool) -> Result<(Ru
         .context("loading the holiday calendar")?;
     let rules = cfg.clock_rules()?;
     let catalogue = cfg.catalogue()?;
-    let renderer = std::sync::Arc::new(doc_renderer(&cfg, &catalogue)?);
+    let renderer = shared_renderer(&cfg, &catalogue)?;
     let files = storage::files::FileStore::open(&cfg.file_store_config()?)
         .context("opening the file store")?;
     let demo = prepare_demo(&cfg, &opened.db).await?;

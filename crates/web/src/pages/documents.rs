@@ -44,10 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/issue", post(issue))
         .route("/documents/{id}/correct", post(correct))
         .route("/documents/{id}/pdf", get(pdf))
-        .route(
-            "/documents/{id}/services",
-            post(serve).layer(upload_limit.clone()),
-        )
+        .route("/documents/{id}/services", post(serve).layer(upload_limit))
         .route("/documents/{id}/services/{sid}/proof", get(proof))
         .route("/seals", get(seals))
         .route("/seals/{unit_id}", post(upload_seal).layer(upload_limit))
