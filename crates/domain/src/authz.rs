@@ -57,10 +57,14 @@ pub enum Permission {
     DocumentSign,
     /// Upload a unit's electronic seal image.
     SealManage,
+    /// See the registry of regulated subjects.
+    SubjectRead,
+    /// Add and change regulated subjects (and import them).
+    SubjectWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::UnitRead,
         Permission::UnitWrite,
         Permission::StaffRead,
@@ -83,6 +87,8 @@ impl Permission {
         Permission::DocumentDraft,
         Permission::DocumentSign,
         Permission::SealManage,
+        Permission::SubjectRead,
+        Permission::SubjectWrite,
     ];
 
     pub fn code(self) -> &'static str {
@@ -109,6 +115,8 @@ impl Permission {
             Permission::DocumentDraft => "document_draft",
             Permission::DocumentSign => "document_sign",
             Permission::SealManage => "seal_manage",
+            Permission::SubjectRead => "subject_read",
+            Permission::SubjectWrite => "subject_write",
         }
     }
 }
@@ -222,6 +230,7 @@ impl Role {
                 DocumentRead,
                 DocumentSign,
                 SealManage,
+                SubjectRead,
             ],
             Role::LegalOfficer => &[
                 UnitRead,
@@ -231,6 +240,7 @@ impl Role {
                 ClockWrite,
                 DocumentRead,
                 DocumentDraft,
+                SubjectRead,
             ],
             Role::BusinessOfficer => &[
                 UnitRead,
@@ -240,6 +250,8 @@ impl Role {
                 ClockWrite,
                 DocumentRead,
                 DocumentDraft,
+                SubjectRead,
+                SubjectWrite,
             ],
             Role::DisciplineOfficer => &[
                 UnitRead,
@@ -249,6 +261,7 @@ impl Role {
                 ClockWrite,
                 DocumentRead,
                 DocumentDraft,
+                SubjectRead,
             ],
             Role::LabourInspector => &[
                 UnitRead,
@@ -258,6 +271,8 @@ impl Role {
                 ClockWrite,
                 DocumentRead,
                 DocumentDraft,
+                SubjectRead,
+                SubjectWrite,
             ],
             Role::BrigadeHead => &[
                 UnitRead,
@@ -269,6 +284,8 @@ impl Role {
                 DocumentRead,
                 DocumentDraft,
                 DocumentSign,
+                SubjectRead,
+                SubjectWrite,
             ],
             Role::DelegatedBodyStaff => &[UnitRead, SupervisedBody, ClockRead],
             Role::SoeAccount | Role::HrAgencyAccount | Role::TechSchoolAccount => &[SupervisedBody],

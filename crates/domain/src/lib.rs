@@ -11,6 +11,7 @@ pub mod clock;
 pub mod doctypes;
 pub mod org;
 pub mod rules;
+pub mod search;
 pub mod subject;
 pub mod validate;
 

@@ -27,7 +27,7 @@ pub async fn seed(
         storage::repo::PageReq::new(Some(1), Some(1)),
     )
     .await?;
-    if existing.total > 0 {
+    if existing.total > 0 || !storage::seed::claim_once(db, "demo:documents").await? {
         return Ok(0);
     }
     let (Some((fazhi, fazhi_unit)), Some((juzhang, _)), Some((inspector, inspector_unit))) = (

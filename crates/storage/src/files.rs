@@ -104,13 +104,11 @@ impl FileStore {
     }
 
     /// Stores bytes and returns their SHA-256 address. Storing the same bytes
-    /// twice is harmless.
+    /// twice is harmless, and repairs a copy that was damaged: the object is
+    /// always (atomically) rewritten with the bytes that match its address.
     pub async fn put(&self, bytes: Vec<u8>) -> Result<String, FileError> {
         let hash = sha256_hex(&bytes);
         let k = key(&hash)?;
-        if self.store.head(&k).await.is_ok() {
-            return Ok(hash);
-        }
         self.store
             .put(&k, PutPayload::from(Bytes::from(bytes)))
             .await

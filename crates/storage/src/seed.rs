@@ -556,6 +556,9 @@ pub const DEMO_SEALS: &[(&str, &[u8])] = &[
 pub async fn seed_demo_seals(db: &Db, files: &crate::files::FileStore) -> Result<usize> {
     use crate::repo::documents;
     use sea_orm::{ColumnTrait, QueryFilter};
+    if !claim_once(db, "demo:seals").await? {
+        return Ok(0);
+    }
     let mut tx = db.begin_write(&AuditCtx::system("seed-demo")).await?;
     let mut n = 0;
     for (code, png) in DEMO_SEALS {
@@ -588,4 +591,22 @@ pub async fn seed_demo_seals(db: &Db, files: &crate::files::FileStore) -> Result
         tx.commit().await?;
     }
     Ok(n)
+}
+
+/// Claims a one-time seeding step for this database: true for exactly one
+/// caller, however many servers start at once (an internal marker row, not
+/// business data).
+pub async fn claim_once(db: &Db, name: &str) -> Result<bool> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.conn.get_database_backend();
+    let row = db
+        .conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO key_counters (name, last_value) VALUES ($1, 1) \
+             ON CONFLICT (name) DO NOTHING RETURNING last_value",
+            [name.into()],
+        ))
+        .await?;
+    Ok(row.is_some())
 }

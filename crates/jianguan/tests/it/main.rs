@@ -20,3 +20,4 @@ mod documents;
 mod i18n;
 mod matrix;
 mod multi_server;
+mod subjects;

@@ -108,6 +108,10 @@ const API: &[(&str, &str, Need)] = &[
         "/api/v1/documents/{doc}/services/{svc}/proof",
         Perm(P::DocumentDraft),
     ),
+    ("GET", "/api/v1/subjects", Perm(P::SubjectRead)),
+    ("POST", "/api/v1/subjects", Perm(P::SubjectWrite)),
+    ("GET", "/api/v1/subjects/{subject}", Perm(P::SubjectRead)),
+    ("PUT", "/api/v1/subjects/{subject}", Perm(P::SubjectWrite)),
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
 ];
@@ -179,6 +183,12 @@ const WEB: &[(&str, &str, Need)] = &[
     ("GET", "/seals", Perm(P::DocumentRead)),
     ("POST", "/seals/{unit}", Perm(P::SealManage)),
     ("GET", "/seals/{unit}/image", Perm(P::DocumentRead)),
+    ("GET", "/subjects", Perm(P::SubjectRead)),
+    ("GET", "/subjects/new", Perm(P::SubjectWrite)),
+    ("POST", "/subjects", Perm(P::SubjectWrite)),
+    ("GET", "/subjects/{subject}", Perm(P::SubjectRead)),
+    ("GET", "/subjects/{subject}/edit", Perm(P::SubjectWrite)),
+    ("POST", "/subjects/{subject}", Perm(P::SubjectWrite)),
 ];
 
 fn allowed(role: Role, need: Need) -> bool {
@@ -198,6 +208,7 @@ struct Ids {
     svc: i64,
     /// A draft.
     draft: i64,
+    subject: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -208,6 +219,7 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{doc}", &ids.doc.to_string())
         .replace("{svc}", &ids.svc.to_string())
         .replace("{draft}", &ids.draft.to_string())
+        .replace("{subject}", &ids.subject.to_string())
 }
 
 /// An issued, served document and a draft, made by the legal office and
@@ -299,6 +311,16 @@ async fn every_route_as_every_role() {
         .await;
     assert_eq!(s, StatusCode::OK);
     let (doc, svc, draft) = documents(&app).await;
+    let (s, subject) = app
+        .send_json(
+            &app.token("yewu").await,
+            Method::POST,
+            "/api/v1/subjects",
+            serde_json::json!({"name": "石家庄鹿泉宏达建材有限公司"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{subject}");
+    let subject = subject["id"].as_i64().unwrap();
     let ids = Ids {
         unit,
         staff: staff_id,
@@ -307,6 +329,7 @@ async fn every_route_as_every_role() {
         doc,
         svc,
         draft,
+        subject,
     };
 
     let mut failures = vec![];

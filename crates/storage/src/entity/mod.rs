@@ -15,5 +15,6 @@ pub mod service;
 pub mod session;
 pub mod staff;
 pub mod staff_relation;
+pub mod subject;
 pub mod unit_seal;
 pub mod user;

@@ -13,6 +13,7 @@ mod m0001_foundation;
 mod m0002_calendar_clocks;
 mod m0003_documents;
 mod m0004_document_issuer;
+mod m0005_subjects;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_calendar_clocks::Migration),
             Box::new(m0003_documents::Migration),
             Box::new(m0004_document_issuer::Migration),
+            Box::new(m0005_subjects::Migration),
         ]
     }
 }

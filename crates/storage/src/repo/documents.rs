@@ -46,7 +46,8 @@ pub fn format_number(prefix: &str, year: i32, seq: i64) -> String {
     format!("{prefix}〔{year}〕{seq}号")
 }
 
-/// Records a stored file's metadata (idempotent: the address is the content).
+/// Records a stored file's metadata (idempotent: the address is the content;
+/// two transactions recording the same file at once are both fine).
 pub async fn record_file(
     tx: &WriteTx,
     hash: &str,
@@ -54,22 +55,21 @@ pub async fn record_file(
     mime: &str,
     name: Option<&str>,
 ) -> Result<()> {
-    if file::Entity::find_by_id(hash.to_string())
-        .one(tx.conn())
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
-    file::ActiveModel {
-        hash: Set(hash.to_string()),
-        size: Set(size as i64),
-        mime: Set(mime.to_string()),
-        original_name: Set(name.map(str::to_string)),
-        created_at: Set(now()),
-    }
-    .insert(tx.conn())
-    .await?;
+    let backend = tx.conn().get_database_backend();
+    tx.conn()
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO files (hash, size, mime, original_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING",
+            [
+                hash.into(),
+                (size as i64).into(),
+                mime.into(),
+                name.map(str::to_string).into(),
+                now().into(),
+            ],
+        ))
+        .await?;
     Ok(())
 }
 
@@ -91,11 +91,40 @@ pub struct NewDocument {
     pub step: Option<String>,
 }
 
-fn scoped(scope: &Scope, unit_id: i64) -> Result<()> {
-    if scope.allows_unit(unit_id) {
+/// A document is in scope when its drafting unit is, or (for a 本人 scope)
+/// when the actor drafted it.
+fn scoped(scope: &Scope, d: &Document) -> Result<()> {
+    let own = match scope {
+        Scope::Limited {
+            own_user_id: Some(u),
+            ..
+        } => d.created_by == Some(*u),
+        _ => false,
+    };
+    if scope.allows_unit(d.unit_id) || own {
         Ok(())
     } else {
         Err(StorageError::NotFound)
+    }
+}
+
+/// The scope as a query condition on documents.
+fn scope_cond(scope: &Scope) -> sea_orm::sea_query::Condition {
+    use sea_orm::sea_query::Condition;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Limited {
+            unit_ids,
+            own_user_id,
+            ..
+        } => {
+            let mut c =
+                Condition::any().add(document::Column::UnitId.is_in(unit_ids.iter().copied()));
+            if let Some(u) = own_user_id {
+                c = c.add(document::Column::CreatedBy.eq(*u));
+            }
+            c
+        }
     }
 }
 
@@ -147,7 +176,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result
         .one(conn)
         .await?
         .ok_or(StorageError::NotFound)?;
-    scoped(scope, d.unit_id)?;
+    scoped(scope, &d)?;
     Ok(d)
 }
 
@@ -453,9 +482,7 @@ pub async fn list(
 ) -> Result<super::Page<Document>> {
     use sea_orm::{PaginatorTrait, sea_query::Condition};
     let mut q = document::Entity::find();
-    if let Scope::Limited { unit_ids, .. } = scope {
-        q = q.filter(document::Column::UnitId.is_in(unit_ids.iter().copied()));
-    }
+    q = q.filter(scope_cond(scope));
     if let Some(t) = f.type_code.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(document::Column::TypeCode.eq(t));
     }
@@ -498,9 +525,7 @@ pub async fn for_item(
     let mut q = document::Entity::find()
         .filter(document::Column::ItemType.eq(item_type))
         .filter(document::Column::ItemId.eq(item_id));
-    if let Scope::Limited { unit_ids, .. } = scope {
-        q = q.filter(document::Column::UnitId.is_in(unit_ids.iter().copied()));
-    }
+    q = q.filter(scope_cond(scope));
     Ok(q.order_by_asc(document::Column::Id).all(&db.conn).await?)
 }
 
@@ -638,8 +663,6 @@ pub async fn service_of<C: ConnectionTrait>(
 /// Documents that correct this one (newest first).
 pub async fn corrections_of(db: &crate::Db, scope: &Scope, id: i64) -> Result<Vec<Document>> {
     let mut q = document::Entity::find().filter(document::Column::CorrectsId.eq(id));
-    if let Scope::Limited { unit_ids, .. } = scope {
-        q = q.filter(document::Column::UnitId.is_in(unit_ids.iter().copied()));
-    }
+    q = q.filter(scope_cond(scope));
     Ok(q.order_by_desc(document::Column::Id).all(&db.conn).await?)
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod clocks;
 pub mod documents;
 pub mod staff;
+pub mod subjects;
 pub mod units;
 pub mod users;
 

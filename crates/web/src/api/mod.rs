@@ -9,6 +9,7 @@ pub mod clocks;
 pub mod documents;
 pub mod ops;
 pub mod staff;
+pub mod subjects;
 pub mod tokens;
 pub mod units;
 pub mod users;
@@ -59,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(clocks::router())
         .merge(documents::router())
+        .merge(subjects::router())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs` (assets vendored in the binary).

@@ -8,6 +8,7 @@ mod calendar;
 pub mod clocks;
 mod documents;
 mod staff;
+mod subjects;
 mod units;
 mod users;
 mod workbench;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(clocks::router())
         .merge(documents::router())
+        .merge(subjects::router())
 }
 
 /// One entry of the left navigation.
@@ -55,7 +57,7 @@ pub struct NavItem {
 const MODULES: &[(&str, Option<&str>, Option<Permission>)] = &[
     ("workbench", Some("/workbench"), None),
     ("clocks", Some("/clocks"), Some(Permission::ClockRead)),
-    ("subjects", None, None),
+    ("subjects", Some("/subjects"), Some(Permission::SubjectRead)),
     ("plans", None, None),
     ("complaints", None, None),
     ("cases", None, None),
