@@ -316,8 +316,9 @@ pub async fn context_layer(State(state): State<AppState>, req: Request, next: Ne
                         .to_string();
                     let is_form = ctype.starts_with("application/x-www-form-urlencoded");
                     let boundary = multipart_boundary(&ctype);
-                    if let Some(boundary) = boundary {
-                        // An upload form: the token is its `_csrf` part.
+                    if is_form || boundary.is_some() {
+                        // A browser form: the token is its `_csrf` field (the
+                        // `_csrf` part of an upload form).
                         let (parts, body) = req.into_parts();
                         let bytes = match axum::body::to_bytes(body, limit).await {
                             Ok(b) => b,
@@ -331,26 +332,12 @@ pub async fn context_layer(State(state): State<AppState>, req: Request, next: Ne
                                 );
                             }
                         };
-                        let tok = multipart_field(&bytes, &boundary, "_csrf");
-                        req = Request::from_parts(parts, Body::from(bytes));
-                        tok
-                    } else if is_form {
-                        let (parts, body) = req.into_parts();
-                        let bytes = match axum::body::to_bytes(body, limit).await {
-                            Ok(b) => b,
-                            Err(_) => {
-                                return finish(
-                                    &state,
-                                    ctx,
-                                    AppError::PayloadTooLarge.into_response(),
-                                    &method,
-                                    started,
-                                );
-                            }
+                        let tok = match &boundary {
+                            Some(b) => multipart_field(&bytes, b, "_csrf"),
+                            None => form_urlencoded::parse(&bytes)
+                                .find(|(k, _)| k == "_csrf")
+                                .map(|(_, v)| v.into_owned()),
                         };
-                        let tok = form_urlencoded::parse(&bytes)
-                            .find(|(k, _)| k == "_csrf")
-                            .map(|(_, v)| v.into_owned());
                         req = Request::from_parts(parts, Body::from(bytes));
                         tok
                     } else {

@@ -481,8 +481,7 @@ pub async fn list(
     page: super::PageReq,
 ) -> Result<super::Page<Document>> {
     use sea_orm::{PaginatorTrait, sea_query::Condition};
-    let mut q = document::Entity::find();
-    q = q.filter(scope_cond(scope));
+    let mut q = document::Entity::find().filter(scope_cond(scope));
     if let Some(t) = f.type_code.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(document::Column::TypeCode.eq(t));
     }
@@ -522,10 +521,10 @@ pub async fn for_item(
     item_type: &str,
     item_id: &str,
 ) -> Result<Vec<Document>> {
-    let mut q = document::Entity::find()
+    let q = document::Entity::find()
         .filter(document::Column::ItemType.eq(item_type))
-        .filter(document::Column::ItemId.eq(item_id));
-    q = q.filter(scope_cond(scope));
+        .filter(document::Column::ItemId.eq(item_id))
+        .filter(scope_cond(scope));
     Ok(q.order_by_asc(document::Column::Id).all(&db.conn).await?)
 }
 
@@ -595,6 +594,19 @@ pub async fn seal_of<C: ConnectionTrait>(conn: &C, unit_id: i64) -> Result<Optio
     }))
 }
 
+/// When each unit's seal was last set, in one query (the seals page).
+pub async fn seal_times<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<std::collections::HashMap<i64, chrono::DateTime<chrono::Utc>>> {
+    use crate::entity::unit_seal;
+    Ok(unit_seal::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.unit_id, s.updated_at))
+        .collect())
+}
+
 /// Stored metadata of a file (type, size, original name).
 pub async fn file_meta<C: ConnectionTrait>(conn: &C, hash: &str) -> Result<Option<file::Model>> {
     Ok(file::Entity::find_by_id(hash.to_string()).one(conn).await?)
@@ -662,7 +674,8 @@ pub async fn service_of<C: ConnectionTrait>(
 
 /// Documents that correct this one (newest first).
 pub async fn corrections_of(db: &crate::Db, scope: &Scope, id: i64) -> Result<Vec<Document>> {
-    let mut q = document::Entity::find().filter(document::Column::CorrectsId.eq(id));
-    q = q.filter(scope_cond(scope));
+    let q = document::Entity::find()
+        .filter(document::Column::CorrectsId.eq(id))
+        .filter(scope_cond(scope));
     Ok(q.order_by_desc(document::Column::Id).all(&db.conn).await?)
 }

@@ -640,12 +640,7 @@ async fn refused(state: &AppState, a: &Authed, id: i64, e: AppError) -> AppResul
         }
         AppError::Invalid(f) => {
             let errs = Errs::from(tr, &f);
-            let msg = errs
-                .0
-                .iter()
-                .map(|(_, m)| m.clone())
-                .collect::<Vec<_>>()
-                .join("；");
+            let msg = errs.joined();
             detail_page(state, a, id, None, msg, errs).await
         }
         AppError::Calendar(c) => detail_page(state, a, id, None, c.zh(), Errs::default()).await,
@@ -871,18 +866,20 @@ async fn seals_page(
     let kinds: std::collections::BTreeSet<&str> =
         state.catalogue.iter().map(|t| t.issuer.as_str()).collect();
     let l = Layout::new(state, &a.ctx, "documents", "seals.title").with_flash(flash);
-    let mut rows = Vec::new();
-    for u in units::all(&state.db, &scope).await? {
-        if !kinds.contains(u.kind.as_str()) {
-            continue;
-        }
-        let seal = documents::seal_of(&state.db.conn, u.id).await?;
-        rows.push(SealRow {
-            has_seal: seal.is_some(),
-            updated: seal.map(|s| l.fmt_time(&s.updated_at)).unwrap_or_default(),
-            unit: u,
-        });
-    }
+    let seals = documents::seal_times(&state.db.conn).await?;
+    let rows = units::all(&state.db, &scope)
+        .await?
+        .into_iter()
+        .filter(|u| kinds.contains(u.kind.as_str()))
+        .map(|u| {
+            let updated = seals.get(&u.id);
+            SealRow {
+                has_seal: updated.is_some(),
+                updated: updated.map(|t| l.fmt_time(t)).unwrap_or_default(),
+                unit: u,
+            }
+        })
+        .collect();
     let code = if error.is_empty() {
         StatusCode::OK
     } else {
@@ -920,12 +917,7 @@ async fn upload_seal(
     match docs::set_seal(&state, &a.actor, &a.ctx, unit_id, bytes).await {
         Ok(()) => Ok(redirect_ok("/seals", "ok.seal_saved")),
         Err(AppError::Invalid(e)) => {
-            let msg = Errs::from(a.ctx.tr(), &e)
-                .0
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("；");
+            let msg = Errs::from(a.ctx.tr(), &e).joined();
             seals_page(&state, &a, None, msg).await
         }
         Err(e) => Err(e),

@@ -287,6 +287,14 @@ impl Errs {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Every message, joined (for a one-line refusal at the top of a page).
+    pub fn joined(&self) -> String {
+        self.0
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
     /// One translated message on one field.
     pub fn one(tr: Tr, field: &str, key: &str) -> Errs {
         Errs(vec![(field.to_string(), tr.t(key).to_string())])
